@@ -1,0 +1,168 @@
+"""The demo mission UN-DEMO: shipped framework, synthetic observations from a fixed seed, the seeds'
+real demo tracker recommendations.
+
+Everything generated here is stored with ``is_synthetic = True`` and the source
+``synthetic (cpas_kit.demo, seed …)``, so every view can label it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cpas_kit.framework import Framework, Indicator, load_framework, shipped_framework_path
+from cpas_kit.paths import DEMO_DIR
+from cpas_kit.periods import Period, period_range
+from cpas_kit.schemas import cell_key
+from cpas_kit.store import Store
+from cpas_kit.tracker import read_tracker_file
+
+MISSION = "UN-DEMO"
+SEED = 20240630
+FIRST_PERIOD = "2021/22-Q1"
+LAST_PERIOD = "2023/24-Q4"
+DEFAULT_CYCLE = LAST_PERIOD
+ACTOR = "cpas demo (synthetic data generator)"
+SOURCE = f"synthetic (cpas_kit.demo, seed {SEED})"
+VERIFIER = "UN-DEMO data focal point (synthetic)"
+TRACKER_FILE = DEMO_DIR / "UN-DEMO_tracker.csv"
+
+_QUALITATIVE_STAGES = [
+    "No regular contact between the parties; incidents are handled case by case.",
+    "Occasional contacts facilitated by the mission; no agreed agenda.",
+    "Regular meetings held with an agreed agenda; commitments made but few implemented.",
+    "Most commitments from the last round implemented; local mechanisms meet on their own initiative.",
+    "Parties resolve most disputes through the agreed mechanisms without mission facilitation.",
+]
+
+
+def demo_framework() -> Framework:
+    """The UN-DEMO results framework shipped with cpas_kit."""
+    return load_framework(shipped_framework_path(MISSION))
+
+
+def demo_periods() -> list[Period]:
+    """The 12 quarters of synthetic data."""
+    return period_range(FIRST_PERIOD, LAST_PERIOD)
+
+
+def generate_observations(fw: Framework, seed: int = SEED) -> pd.DataFrame:
+    """Synthetic observations for every indicator and quarter: believable trends, noise, a few gaps.
+
+    Totals follow a path from the baseline towards the final target that some indicators reach and
+    others fall short of; disaggregated cells of count indicators add up exactly to their total.
+    """
+    rng = np.random.default_rng(seed)
+    periods = demo_periods()
+    rows: list[dict[str, Any]] = []
+    for idx, (_, _, ind) in enumerate(fw.indicators()):
+        irng = np.random.default_rng([seed, idx])
+        if ind.kind == "qualitative":
+            rows += _qualitative_rows(fw, ind, periods, irng)
+            continue
+        totals = _trajectory(ind, len(periods), irng)
+        gaps = set(irng.choice(len(periods), size=irng.integers(0, 2), replace=False).tolist())
+        if idx % 11 == 5:  # an indicator whose data stopped coming in: shows up as stale / no data
+            gaps |= {len(periods) - 3, len(periods) - 2, len(periods) - 1}
+        weights = {dim: irng.dirichlet(np.full(len(fw.categories(dim)), 2.5)) for dim in ind.disaggregations}
+        if "sex" in weights:
+            share = irng.uniform(0.25, 0.55)
+            weights["sex"] = np.array([share, 1 - share])
+        for k, period in enumerate(periods):
+            if k in gaps:
+                continue
+            rows.append(_row(fw, ind, period, {}, totals[k]))
+            rows += _cells(fw, ind, period, totals[k], weights, irng)
+    frame = pd.DataFrame(rows)
+    last = str(periods[-1])
+    verified = (frame["period"] != last) | (rng.random(len(frame)) < 0.3)
+    frame["verification_status"] = np.where(verified, "verified", "entered")
+    frame["verified_by"] = np.where(verified, VERIFIER, None)
+    return frame
+
+
+def _trajectory(ind: Indicator, n: int, rng: np.random.Generator) -> np.ndarray:
+    base = float(ind.baseline.value)
+    final = float(ind.targets[-1].value) if ind.targets else base
+    reach = rng.uniform(0.6, 1.3)  # share of the way to the target actually travelled by the end
+    curve = rng.uniform(0.7, 1.6)
+    steps = (np.arange(1, n + 1) / n) ** curve
+    scale = max(abs(final - base), 0.08 * abs(base), 1.0)
+    path = base + (final - base) * reach * steps + rng.normal(0, 0.12 * scale, n)
+    if ind.direction == "maintain":
+        path = base + rng.normal(0, 0.05 * max(abs(base), 1.0), n)
+    lo = ind.min_value if ind.min_value is not None else (0.0 if base >= 0 else -np.inf)
+    hi = ind.max_value if ind.max_value is not None else np.inf
+    path = np.clip(path, lo, hi)
+    return np.round(path) if _is_count(ind) else np.round(path, 1)
+
+
+def _is_count(ind: Indicator) -> bool:
+    values = [ind.baseline.value] + [t.value for t in ind.targets]
+    return ind.additive and all(v is not None and float(v).is_integer() for v in values)
+
+
+def _row(fw: Framework, ind: Indicator, period: Period, cell: dict[str, str], value: float | None,
+         text: str | None = None) -> dict[str, Any]:
+    return {
+        "mission_code": fw.mission.code, "indicator_code": ind.code, "period": str(period),
+        "disaggregation": cell_key(cell), "value": None if value is None else float(value), "value_text": text,
+        "source": SOURCE, "is_synthetic": True, "note": None,
+    }
+
+
+def _split(total: float, weights: np.ndarray, integer: bool) -> np.ndarray:
+    raw = total * weights
+    if not integer:
+        return np.round(raw, 1)
+    floor = np.floor(raw)
+    remainder = int(round(total - floor.sum()))
+    order = np.argsort(-(raw - floor))
+    floor[order[:remainder]] += 1
+    return floor
+
+
+def _cells(fw: Framework, ind: Indicator, period: Period, total: float, weights: dict[str, np.ndarray],
+           rng: np.random.Generator) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    integer = _is_count(ind)
+    if not weights:
+        return rows
+    if ind.additive:
+        jitter = {d: rng.dirichlet(w * 60 + 0.5) for d, w in weights.items()}  # shares move a little each quarter
+        parts = {d: _split(total, jitter[d], integer) for d in weights}
+        for dim, values in parts.items():
+            for cat, v in zip(fw.categories(dim), values):
+                rows.append(_row(fw, ind, period, {dim: cat}, v))
+        if {"sex", "admin1"} <= set(weights):
+            for area, area_total in zip(fw.categories("admin1"), parts["admin1"]):
+                for sex, v in zip(fw.categories("sex"), _split(area_total, jitter["sex"], integer)):
+                    rows.append(_row(fw, ind, period, {"admin1": area, "sex": sex}, v))
+        return rows
+    lo = ind.min_value if ind.min_value is not None else -np.inf
+    hi = ind.max_value if ind.max_value is not None else np.inf
+    for dim in weights:  # shares and averages: each category scatters around the total
+        for cat in fw.categories(dim):
+            rows.append(_row(fw, ind, period, {dim: cat}, float(np.round(np.clip(total * rng.normal(1, 0.12), lo, hi), 1))))
+    return rows
+
+
+def _qualitative_rows(fw: Framework, ind: Indicator, periods: list[Period], rng: np.random.Generator) -> list[dict]:
+    stage, rows = 0, []
+    for period in periods:
+        stage = int(np.clip(stage + rng.choice([-1, 0, 0, 1, 1]), 0, len(_QUALITATIVE_STAGES) - 1))
+        rows.append(_row(fw, ind, period, {}, None, _QUALITATIVE_STAGES[stage]))
+    return rows
+
+
+def load_demo(store: Store) -> dict[str, Any]:
+    """Load UN-DEMO into ``store``: framework, synthetic observations, the seeds' tracker. Idempotent."""
+    fw = demo_framework()
+    version = store.save_framework(fw, effective_from=FIRST_PERIOD, actor=ACTOR,
+                                   source=f"cpas_kit/data/missions/{MISSION}.yaml")
+    obs = store.write_observations(generate_observations(fw), actor=ACTOR, note=SOURCE)
+    recs = store.write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor=ACTOR,
+                                       source="UN-DEMO CPAS Recommendations Tracker (CPAS seeds, verbatim)")
+    return {"mission": MISSION, "framework_version": version, "observations": obs, "recommendations": recs}

@@ -1,0 +1,405 @@
+"""The results framework: mission, priorities → intended outcomes → indicators, outputs, sections,
+disaggregations and stakeholders.
+
+A framework is authored as YAML (see ``cpas_kit/data/missions/UN-DEMO.yaml``) and validated by the
+pydantic models below, which reject unknown keys. :func:`load_framework` reports **every** problem
+at once, each with the file, the path inside it (``priorities[1].outcomes[0].indicators[3].direction``)
+and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Iterator, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from cpas_kit.errors import FrameworkError, PeriodError
+from cpas_kit.periods import Period
+
+_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+LEVELS = ("strategic", "stakeholder", "output")
+DIRECTIONS = ("increase", "decrease", "maintain")
+KINDS = ("quantitative", "qualitative")
+CYCLE_KINDS = ("quarter", "year", "month")
+NON_ADDITIVE_UNITS = {"percent", "%", "percentage", "share", "ratio", "rate", "days", "average", "score", "index"}
+
+
+def _check_code(value: str) -> str:
+    if not _CODE_RE.match(value) or ".." in value or len(value) > 40:
+        raise ValueError(
+            f"'{value}' is not a usable code: use letters, digits, '-', '_' or '.', start with a letter or "
+            "digit, no spaces, no '/' and no '..', at most 40 characters (codes become file names)"
+        )
+    return value
+
+
+def _check_period(value: str) -> str:
+    try:
+        return str(Period.parse(value))
+    except PeriodError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _check_iso3(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 country code (three capital letters, e.g. CAF)")
+    return value
+
+
+Code = Annotated[str, AfterValidator(_check_code)]
+PeriodStr = Annotated[str, AfterValidator(_check_period)]
+ISO3 = Annotated[str, AfterValidator(_check_iso3)]
+
+
+class _Model(BaseModel):
+    """Frozen, and unknown keys are errors (a typo must fail loudly)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Named(_Model):
+    """Something with a code and an English name, optionally a French one."""
+
+    code: Code
+    name: str = Field(min_length=1)
+    name_fr: str | None = None
+
+    def label(self, language: str = "en") -> str:
+        """The name in ``language`` (French falls back to English when no translation is given)."""
+        return (self.name_fr or self.name) if language == "fr" else self.name
+
+
+class Section(Named):
+    """A mission component or section (Force, UNPOL, Civil Affairs, …)."""
+
+
+class Dimension(Named):
+    """A disaggregation dimension and its categories (``sex``: female, male)."""
+
+    categories: list[Code] = Field(default_factory=list)
+    category_names: dict[str, str] = Field(default_factory=dict)
+    category_names_fr: dict[str, str] = Field(default_factory=dict)
+    from_geography: bool = False  # categories are the admin-1 codes of the mission's geography
+
+
+class Geography(_Model):
+    """The admin-1 boundaries a mission maps on (a GeoJSON file shipped with cpas_kit)."""
+
+    boundaries: str  # file name under cpas_kit/data/boundaries/
+    id_property: str = "iso_3166_2"
+    name_property: str = "name"
+    credit: str = "Boundaries: Made with Natural Earth (public domain)"
+
+
+class Mission(_Model):
+    """Who the framework belongs to."""
+
+    code: Code
+    name: str
+    name_fr: str | None = None
+    country_iso3: ISO3
+    hq: str
+    mandate_resolution: str
+    cycle_kind: Literal["quarter", "year", "month"] = "quarter"
+    default_language: Literal["en", "fr"] = "en"
+    is_fictional: bool = False
+    geography: Geography | None = None
+
+
+class Baseline(_Model):
+    """Where an indicator started."""
+
+    value: float | None = None
+    text: str | None = None
+    period: PeriodStr
+
+
+class Target(_Model):
+    """What an indicator should reach by a period."""
+
+    period: PeriodStr
+    value: float | None = None
+    text: str | None = None
+
+
+class Indicator(Named):
+    """Something measured each cycle."""
+
+    level: Literal["strategic", "stakeholder", "output"]
+    kind: Literal["quantitative", "qualitative"] = "quantitative"
+    unit: str
+    direction: Literal["increase", "decrease", "maintain"]
+    definition: str | None = None
+    baseline: Baseline
+    targets: list[Target] = Field(default_factory=list)
+    data_source: str
+    responsible_section: Code
+    disaggregations: list[Code] = Field(default_factory=list)
+    min_value: float | None = None
+    max_value: float | None = None
+    tags: list[Code] = Field(default_factory=list)
+
+    @property
+    def additive(self) -> bool:
+        """True when disaggregated values add up to the total (counts), False for shares and averages."""
+        return self.kind == "quantitative" and self.unit.strip().lower() not in NON_ADDITIVE_UNITS
+
+    def target_for(self, period: "str | Period") -> Target | None:
+        """The first target due at or after ``period`` (else the last one), or None without targets."""
+        if not self.targets:
+            return None
+        p = Period.parse(period)
+        ordered = sorted(self.targets, key=lambda t: Period.parse(t.period))
+        for t in ordered:
+            if Period.parse(t.period) >= p or Period.parse(t.period).contains(p):
+                return t
+        return ordered[-1]
+
+
+class Output(Named):
+    """What the mission itself delivers under an outcome."""
+
+    section: Code
+
+
+class Outcome(Named):
+    """An intended outcome under a priority."""
+
+    indicators: list[Indicator] = Field(default_factory=list)
+    outputs: list[Output] = Field(default_factory=list)
+
+
+class Priority(Named):
+    """A mission priority (impact area)."""
+
+    outcomes: list[Outcome] = Field(min_length=1)
+
+
+class Stakeholder(Named):
+    """A key actor for one or more outcomes (context mapping)."""
+
+    type: str
+    influence: Literal["high", "medium", "low"]
+    attitude: Literal["supportive", "neutral", "opposed"]
+    agenda: str | None = None
+    outcomes: list[Code] = Field(default_factory=list)
+
+
+class Framework(_Model):
+    """A mission's whole results framework."""
+
+    mission: Mission
+    sections: list[Section] = Field(min_length=1)
+    disaggregations: list[Dimension] = Field(default_factory=list)
+    priorities: list[Priority] = Field(min_length=1)
+    stakeholders: list[Stakeholder] = Field(default_factory=list)
+
+    # -- navigation ---------------------------------------------------------------------------
+    def outcomes(self) -> Iterator[tuple[Priority, Outcome]]:
+        """Every (priority, outcome) pair, in framework order."""
+        for p in self.priorities:
+            for o in p.outcomes:
+                yield p, o
+
+    def indicators(self) -> Iterator[tuple[Priority, Outcome, Indicator]]:
+        """Every (priority, outcome, indicator), in framework order."""
+        for p, o in self.outcomes():
+            for i in o.indicators:
+                yield p, o, i
+
+    def indicator(self, code: str) -> Indicator:
+        """The indicator with ``code``."""
+        for _, _, i in self.indicators():
+            if i.code == code:
+                return i
+        raise KeyError(f"indicator {code} is not in the {self.mission.code} framework")
+
+    def section(self, code: str) -> Section:
+        """The section with ``code``."""
+        for s in self.sections:
+            if s.code == code:
+                return s
+        raise KeyError(f"section {code} is not in the {self.mission.code} framework")
+
+    def dimension(self, code: str) -> Dimension:
+        """The disaggregation dimension with ``code``."""
+        for d in self.disaggregations:
+            if d.code == code:
+                return d
+        raise KeyError(f"disaggregation {code} is not in the {self.mission.code} framework")
+
+    def categories(self, dimension: str) -> list[str]:
+        """Categories of a dimension; for geography dimensions, the admin-1 codes of the boundaries."""
+        d = self.dimension(dimension)
+        if d.from_geography and self.mission.geography is not None:
+            from cpas_kit.geography import admin1_table
+
+            return list(admin1_table(self.mission.geography)["area_code"])
+        return list(d.categories)
+
+    # -- identity -----------------------------------------------------------------------------
+    def to_document(self) -> dict[str, Any]:
+        """A plain JSON-able dict (what the store keeps)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON document: equal frameworks have equal hashes."""
+        doc = json.dumps(self.to_document(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(doc.encode("utf-8")).hexdigest()
+
+
+# -- loading and validation -------------------------------------------------------------------
+
+def _loc_to_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            # pydantic adds the validator name for Annotated/function validators; skip those
+            if str(part).startswith("function-") or str(part) in {"literal", "constrained-str"}:
+                continue
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _friendly(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    got = err.get("input")
+    if kind == "extra_forbidden":
+        return f"unknown key (is it misspelt? remove it or use one of the documented keys); value was {got!r}"
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "literal_error":
+        allowed = err.get("ctx", {}).get("expected", "")
+        return f"{got!r} is not allowed; use one of {allowed}"
+    if kind == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
+    if kind in {"float_parsing", "float_type"}:
+        return f"{got!r} is not a number"
+    if kind == "too_short":
+        return "must have at least one entry"
+    return f"{err['msg']} (got {got!r})"
+
+
+def _cross_checks(fw: Framework) -> list[str]:
+    """Problems pydantic cannot see alone: unique codes and references between parts."""
+    problems: list[str] = []
+    section_codes = {s.code for s in fw.sections}
+    dim_codes = {d.code for d in fw.disaggregations}
+    seen: dict[str, str] = {}
+
+    def unique(code: str, path: str) -> None:
+        if code in seen:
+            problems.append(f"{path}.code: '{code}' is already used at {seen[code]}; codes must be unique")
+        else:
+            seen[code] = path
+
+    for i, s in enumerate(fw.sections):
+        unique(s.code, f"sections[{i}]")
+    for i, d in enumerate(fw.disaggregations):
+        unique(d.code, f"disaggregations[{i}]")
+        if d.from_geography and fw.mission.geography is None:
+            problems.append(f"disaggregations[{i}].from_geography: the mission has no geography to take areas from")
+    outcome_codes: set[str] = set()
+    for pi, p in enumerate(fw.priorities):
+        unique(p.code, f"priorities[{pi}]")
+        for oi, o in enumerate(p.outcomes):
+            opath = f"priorities[{pi}].outcomes[{oi}]"
+            unique(o.code, opath)
+            outcome_codes.add(o.code)
+            for ii, ind in enumerate(o.indicators):
+                ipath = f"{opath}.indicators[{ii}]"
+                unique(ind.code, ipath)
+                if ind.responsible_section not in section_codes:
+                    problems.append(
+                        f"{ipath}.responsible_section: '{ind.responsible_section}' is not a section of this "
+                        f"mission; use one of {', '.join(sorted(section_codes))}"
+                    )
+                for di, dim in enumerate(ind.disaggregations):
+                    if dim not in dim_codes:
+                        problems.append(
+                            f"{ipath}.disaggregations[{di}]: '{dim}' is not declared under disaggregations; "
+                            f"use one of {', '.join(sorted(dim_codes)) or '(none declared)'}"
+                        )
+                if ind.kind == "quantitative":
+                    if ind.baseline.value is None:
+                        problems.append(f"{ipath}.baseline.value: a quantitative indicator needs a numeric baseline")
+                    for ti, t in enumerate(ind.targets):
+                        if t.value is None:
+                            problems.append(f"{ipath}.targets[{ti}].value: a quantitative indicator needs a numeric target")
+                if ind.min_value is not None and ind.max_value is not None and ind.min_value > ind.max_value:
+                    problems.append(f"{ipath}.min_value: is larger than max_value")
+                periods = [t.period for t in ind.targets]
+                if len(periods) != len(set(periods)):
+                    problems.append(f"{ipath}.targets: two targets for the same period")
+            for xi, out in enumerate(o.outputs):
+                unique(out.code, f"{opath}.outputs[{xi}]")
+                if out.section not in section_codes:
+                    problems.append(
+                        f"{opath}.outputs[{xi}].section: '{out.section}' is not a section of this mission; "
+                        f"use one of {', '.join(sorted(section_codes))}"
+                    )
+    for si, st in enumerate(fw.stakeholders):
+        unique(st.code, f"stakeholders[{si}]")
+        for ki, oc in enumerate(st.outcomes):
+            if oc not in outcome_codes:
+                problems.append(f"stakeholders[{si}].outcomes[{ki}]: '{oc}' is not an intended outcome of this framework")
+    if fw.mission.geography is not None:
+        from cpas_kit.paths import boundaries_file
+
+        if not boundaries_file(fw.mission.geography.boundaries).is_file():
+            problems.append(
+                f"mission.geography.boundaries: no boundary file '{fw.mission.geography.boundaries}' is shipped "
+                "in cpas_kit/data/boundaries/"
+            )
+    return problems
+
+
+def parse_framework(data: Any, source: str = "<framework>") -> Framework:
+    """Validate a framework given as a dict; raise :class:`FrameworkError` listing every problem."""
+    if not isinstance(data, dict):
+        raise FrameworkError(source, ["(top level): the file must be a mapping with mission, sections and priorities"])
+    try:
+        fw = Framework.model_validate(data)
+    except ValidationError as exc:
+        problems = [f"{_loc_to_path(e['loc'])}: {_friendly(e)}" for e in exc.errors()]
+        raise FrameworkError(source, problems) from None
+    problems = _cross_checks(fw)
+    if problems:
+        raise FrameworkError(source, problems)
+    return fw
+
+
+def load_framework(path: "str | Path") -> Framework:
+    """Read and validate a framework YAML file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FrameworkError(str(p), ["the file does not exist"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        raise FrameworkError(str(p), [f"not valid YAML at {where}: {getattr(exc, 'problem', exc)}"]) from None
+    return parse_framework(data, str(p))
+
+
+def framework_from_document(doc: dict[str, Any]) -> Framework:
+    """Rebuild a framework from the JSON document the store keeps."""
+    return parse_framework(doc, "<store>")
+
+
+def shipped_framework_path(mission: str) -> Path:
+    """The YAML of a mission framework shipped with cpas_kit (e.g. UN-DEMO)."""
+    from cpas_kit.paths import MISSIONS_DATA_DIR
+
+    return MISSIONS_DATA_DIR / f"{mission}.yaml"

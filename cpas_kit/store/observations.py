@@ -1,0 +1,152 @@
+"""Writing and reading observations: idempotent upsert on (mission, indicator, period, cell)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, update
+
+from cpas_kit.periods import Period
+from cpas_kit.schemas import ObservationsIn, Observations
+from cpas_kit.store.engine import read, run_write
+from cpas_kit.store.schema import observations
+
+_COMPARED = ("value", "value_text", "source", "verification_status", "is_synthetic", "note")
+_CHUNK = 500
+
+
+def _clean(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if v is pd.NA or v is pd.NaT:
+        return None
+    return v
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    valid = ObservationsIn.validate(frame.copy())
+    out = []
+    for rec in valid.to_dict("records"):
+        rec = {k: _clean(v) for k, v in rec.items()}
+        rec["period"] = str(Period.parse(rec["period"]))
+        rec["period_start"] = Period.parse(rec["period"]).start
+        rec["is_synthetic"] = bool(rec["is_synthetic"])
+        if rec["value"] is not None:
+            rec["value"] = float(rec["value"])
+        out.append(rec)
+    return out
+
+
+def _key(rec: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (rec["mission_code"], rec["indicator_code"], rec["period"], rec["disaggregation"])
+
+
+def write_observations(engine: Engine, frame: pd.DataFrame, *, actor: str, note: str | None,
+                       audit: Callable[..., None]) -> dict[str, int]:
+    """Upsert ``frame`` (see :class:`cpas_kit.schemas.ObservationsIn`) in one transaction."""
+    records = _records(frame)
+    if not records:
+        return {"rows_read": 0, "inserted": 0, "updated": 0, "unchanged": 0}
+
+    def _do(conn: Connection) -> dict[str, int]:
+        stamp = datetime.now(timezone.utc)
+        existing = _existing(conn, records)
+        new_rows, changed = [], []
+        for rec in records:
+            old = existing.get(_key(rec))
+            verified = rec["verification_status"] == "verified"
+            rec["verified_by"] = (rec.get("verified_by") or actor) if verified else None
+            rec["verified_at"] = stamp if verified else None
+            if old is None:
+                new_rows.append({**rec, "entered_by": actor, "entered_at": stamp})
+            elif any(_differs(old[c], rec[c]) for c in _COMPARED):
+                changed.append((old, rec))
+        for i in range(0, len(new_rows), _CHUNK):
+            conn.execute(insert(observations), new_rows[i:i + _CHUNK])
+        if changed:
+            conn.execute(
+                update(observations).where(observations.c.id == bindparam("_id")).values(
+                    value=bindparam("value"), value_text=bindparam("value_text"), source=bindparam("source"),
+                    verification_status=bindparam("verification_status"), is_synthetic=bindparam("is_synthetic"),
+                    note=bindparam("note"), entered_by=bindparam("entered_by"), entered_at=bindparam("entered_at"),
+                    verified_by=bindparam("verified_by"), verified_at=bindparam("verified_at"),
+                ),
+                [{"_id": old["id"], **{c: rec[c] for c in _COMPARED + ("verified_by", "verified_at")},
+                  "entered_by": actor, "entered_at": stamp}
+                 for old, rec in changed],
+            )
+            for old, rec in changed:
+                audit(conn, actor=actor, action="update", entity="observation", key="|".join(_key(rec)),
+                      mission=rec["mission_code"], old={c: old[c] for c in _COMPARED + ("entered_by", "entered_at")},
+                      new={c: rec[c] for c in _COMPARED}, note=note)
+        if new_rows:
+            by_mission: dict[str, int] = {}
+            for r in new_rows:
+                by_mission[r["mission_code"]] = by_mission.get(r["mission_code"], 0) + 1
+            for mission, n in by_mission.items():
+                audit(conn, actor=actor, action="insert", entity="observation", key=f"{n} new cells",
+                      mission=mission, new={"rows": n}, note=note)
+        return {"rows_read": len(records), "inserted": len(new_rows), "updated": len(changed),
+                "unchanged": len(records) - len(new_rows) - len(changed)}
+
+    return run_write(engine, _do)
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if isinstance(old, float) and isinstance(new, float):
+        return not math.isclose(old, new, rel_tol=1e-12, abs_tol=1e-12)
+    return old != new
+
+
+def _existing(conn: Connection, records: list[dict[str, Any]]) -> dict[tuple[str, str, str, str], dict[str, Any]]:
+    """Current rows for the cells in ``records``, keyed by cell."""
+    out: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    groups: dict[tuple[str, str], set[str]] = {}
+    for r in records:
+        groups.setdefault((r["mission_code"], r["indicator_code"]), set()).add(r["period"])
+    cols = [observations.c.id, observations.c.mission_code, observations.c.indicator_code, observations.c.period,
+            observations.c.disaggregation, observations.c.entered_by, observations.c.entered_at,
+            *[observations.c[c] for c in _COMPARED]]
+    for (mission, indicator), periods in groups.items():
+        q = select(*cols).where(and_(observations.c.mission_code == mission,
+                                     observations.c.indicator_code == indicator,
+                                     observations.c.period.in_(sorted(periods))))
+        for row in conn.execute(q).mappings():
+            out[(row["mission_code"], row["indicator_code"], row["period"], row["disaggregation"])] = dict(row)
+    return out
+
+
+def read_observations(engine: Engine, mission: str, *, indicators: list[str] | None, periods: list[str] | None,
+                      totals_only: bool) -> pd.DataFrame:
+    """Tidy observations of one mission, sorted by indicator, period and cell."""
+    q = select(observations).where(observations.c.mission_code == mission)
+    if indicators is not None:
+        q = q.where(observations.c.indicator_code.in_(list(indicators)))
+    if periods is not None:
+        q = q.where(observations.c.period.in_([str(Period.parse(p)) for p in periods]))
+    if totals_only:
+        q = q.where(observations.c.disaggregation == "")
+    q = q.order_by(observations.c.indicator_code, observations.c.period_start, observations.c.disaggregation)
+    with read(engine) as conn:
+        rows = conn.execute(q).mappings().all()
+    frame = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in observations.c])
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    frame["entered_at"] = pd.to_datetime(frame["entered_at"], utc=True).dt.tz_localize(None)
+    frame["verified_at"] = pd.to_datetime(frame["verified_at"], utc=True).dt.tz_localize(None)
+    frame["value"] = frame["value"].astype("float64")
+    frame["is_synthetic"] = frame["is_synthetic"].astype(bool)
+    return Observations.validate(frame)[["id", *[c.name for c in observations.c if c.name != "id"]]]
+
+
+def count_observations(engine: Engine, mission: str | None) -> int:
+    """Row count, optionally for one mission."""
+    q = select(func.count()).select_from(observations)
+    if mission is not None:
+        q = q.where(observations.c.mission_code == mission)
+    with read(engine) as conn:
+        return conn.execute(q).scalar_one()

@@ -1,0 +1,133 @@
+"""The store's tables (SQLAlchemy Core), as the latest migration leaves them.
+
+Migrations in ``cpas_kit/store/migrations/versions`` create and change these tables; a test checks
+that a freshly migrated store matches this metadata exactly.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+missions = Table(
+    "missions",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_fr", Text),
+    Column("country_iso3", String(3), nullable=False),
+    Column("hq", Text, nullable=False),
+    Column("mandate_resolution", Text, nullable=False),
+    Column("cycle_kind", String(10), nullable=False),
+    Column("is_fictional", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+framework_versions = Table(
+    "framework_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mission_code", String(40), ForeignKey("missions.code"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("effective_from", String(12), nullable=False),
+    Column("effective_from_start", Date, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("source", Text),
+    UniqueConstraint("mission_code", "version", name="uq_framework_versions_mission_version"),
+)
+
+framework_indicators = Table(
+    "framework_indicators",
+    metadata,
+    Column("version_id", Integer, ForeignKey("framework_versions.id"), primary_key=True),
+    Column("indicator_code", String(40), primary_key=True),
+    Column("priority_code", String(40), nullable=False),
+    Column("outcome_code", String(40), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("level", String(12), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("direction", String(10), nullable=False),
+    Column("responsible_section", String(40), nullable=False),
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mission_code", String(40), ForeignKey("missions.code"), nullable=False),
+    Column("indicator_code", String(40), nullable=False),
+    Column("period", String(12), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("disaggregation", String(200), nullable=False),
+    Column("value", Float),
+    Column("value_text", Text),
+    Column("source", Text),
+    Column("entered_by", Text, nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Column("verification_status", String(10), nullable=False),
+    Column("verified_by", Text),
+    Column("verified_at", DateTime(timezone=True)),
+    Column("is_synthetic", Boolean, nullable=False),
+    Column("note", Text),
+    UniqueConstraint(
+        "mission_code", "indicator_code", "period", "disaggregation", name="uq_observations_cell"
+    ),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_key", Text, nullable=False),
+    Column("mission_code", String(40)),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("note", Text),
+)
+
+recommendations = Table(
+    "recommendations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mission_code", String(40), ForeignKey("missions.code"), nullable=False),
+    Column("rec_key", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("priority_code", String(40)),
+    Column("outcome_code", String(40)),
+    Column("cycle_recommended", String(12), nullable=False),
+    Column("actions", Text),
+    Column("lead_section", Text),
+    Column("supporting_sections", Text),
+    Column("endorsed_by", Text),
+    Column("decision", String(20), nullable=False),
+    Column("target_date", Date),
+    Column("progress", String(20), nullable=False),
+    Column("comments", Text),
+    Column("source", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("mission_code", "rec_key", name="uq_recommendations_key"),
+)
