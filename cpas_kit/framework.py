@@ -111,6 +111,10 @@ class Mission(_Model):
     is_fictional: bool = False
     geography: Geography | None = None
 
+    def label(self, language: str = "en") -> str:
+        """The mission's name in ``language`` (French falls back to English)."""
+        return (self.name_fr or self.name) if language == "fr" else self.name
+
 
 class Baseline(_Model):
     """Where an indicator started."""

@@ -1,0 +1,118 @@
+"""Chart builders: tidy, aggregated frames in, Altair charts out. They never display or save.
+
+One builder a chart kind; all use the theme in :mod:`cpas_kit.theme`. Each chart embeds only the
+aggregated rows it draws (a dozen periods, a few categories), never raw records.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import geopandas as gpd
+import pandas as pd
+
+from cpas_kit.framework import Framework, Indicator
+from cpas_kit.i18n import t
+from cpas_kit.theme import BASELINE_COLOUR, SEQUENTIAL_SCHEME, STATUS_COLOURS, TARGET_COLOUR, UN_BLUE, use_theme
+
+use_theme()
+
+
+def _subtitle(ind: Indicator, language: str, synthetic: bool) -> list[str]:
+    line = f"{ind.unit} · {t(ind.direction, language)} · {t('source', language)}: {ind.data_source}"
+    return [line + (f" · {t('synthetic', language).upper()}" if synthetic else "")]
+
+
+def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width: int = 420) -> alt.LayerChart:
+    """Totals over time with the baseline (dashed line) and targets (diamonds).
+
+    ``trend`` has ``period``, ``value``, ``verification_status`` and ``is_synthetic`` (see
+    :func:`cpas_kit.analysis.trend_frame`). Unverified values are drawn hollow.
+    """
+    periods = list(trend["period"])
+    data = trend.assign(
+        verification=trend["verification_status"].map(lambda s: t(s, language)),
+        is_verified=trend["verification_status"] == "verified",
+    )[["period", "value", "verification", "is_verified"]]
+    synthetic = bool(trend["is_synthetic"].any()) if len(trend) else False
+    targets = pd.DataFrame([
+        {"period": tg.period, "target": tg.value} for tg in ind.targets
+        if tg.value is not None and tg.period in periods
+    ], columns=["period", "target"])
+    x = alt.X("period:O", sort=periods, title=t("period", language), axis=alt.Axis(labelAngle=-40))
+    y_title = f"{ind.unit}"
+    base = alt.Chart(data)
+    line = base.mark_line(color=UN_BLUE).encode(x=x, y=alt.Y("value:Q", title=y_title))
+    points = base.mark_point(size=60, strokeWidth=2, color=UN_BLUE).encode(
+        x=x, y="value:Q",
+        fill=alt.condition("datum.is_verified", alt.value(UN_BLUE), alt.value("white")),
+        tooltip=[alt.Tooltip("period:O", title=t("period", language)),
+                 alt.Tooltip("value:Q", title=t("value", language), format=",.1f"),
+                 alt.Tooltip("verification:N", title=t("verification", language))],
+    )
+    layers: list[alt.Chart] = [line, points]
+    if ind.baseline.value is not None:
+        layers.append(alt.Chart(pd.DataFrame({"baseline": [ind.baseline.value],
+                                              "label": [f"{t('baseline', language)} ({ind.baseline.period})"]}))
+                      .mark_rule(strokeDash=[5, 4], color=BASELINE_COLOUR)
+                      .encode(y="baseline:Q", tooltip=[alt.Tooltip("label:N", title=""),
+                                                       alt.Tooltip("baseline:Q", title=t("value", language))]))
+    if len(targets):
+        layers.append(alt.Chart(targets).mark_point(shape="diamond", size=140, filled=True, color=TARGET_COLOUR)
+                      .encode(x=x, y="target:Q",
+                              tooltip=[alt.Tooltip("period:O", title=t("target", language)),
+                                       alt.Tooltip("target:Q", title=t("value", language))]))
+    return alt.layer(*layers).properties(
+        width=width, height=170,
+        title=alt.TitleParams(f"{ind.code} — {ind.label(language)}", subtitle=_subtitle(ind, language, synthetic)),
+    )
+
+
+def breakdown_bar(frame: pd.DataFrame, ind: Indicator, fw: Framework, dimension: str, period: str,
+                  language: str = "en") -> alt.Chart:
+    """One period's values by the categories of a dimension (e.g. sex), as horizontal bars."""
+    dim = fw.dimension(dimension)
+    names = dim.category_names_fr if language == "fr" and dim.category_names_fr else dim.category_names
+    data = frame.assign(label=frame["category"].map(lambda c: names.get(c, c)))[["label", "value"]]
+    synthetic = bool(frame["is_synthetic"].any()) if len(frame) else False
+    return alt.Chart(data).mark_bar(color=UN_BLUE).encode(
+        y=alt.Y("label:N", title=None, sort="-x"),
+        x=alt.X("value:Q", title=ind.unit),
+        tooltip=[alt.Tooltip("label:N", title=dim.label(language)), alt.Tooltip("value:Q", format=",.1f")],
+    ).properties(
+        width=260, height=alt.Step(18),
+        title=alt.TitleParams(f"{ind.code} {dim.label(language).lower()} — {period}",
+                              subtitle=[t("synthetic", language).upper()] if synthetic else []),
+    )
+
+
+def status_donut(status: pd.DataFrame, language: str = "en") -> alt.Chart:
+    """Donut of indicator statuses (counts per status)."""
+    counts = status["status"].value_counts().rename_axis("status").reset_index(name="indicators")
+    counts["label"] = counts["status"].map(lambda s: t(s, language))
+    order = [s for s in STATUS_COLOURS if s in set(counts["status"])]
+    return alt.Chart(counts).mark_arc(innerRadius=45, outerRadius=85).encode(
+        theta=alt.Theta("indicators:Q"),
+        color=alt.Color("label:N", title=t("status", language),
+                        scale=alt.Scale(domain=[t(s, language) for s in order],
+                                        range=[STATUS_COLOURS[s] for s in order])),
+        tooltip=[alt.Tooltip("label:N", title=t("status", language)), alt.Tooltip("indicators:Q")],
+    ).properties(width=200, height=200, title=t("status_summary", language))
+
+
+def choropleth(areas: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, period: str,
+               language: str = "en") -> alt.Chart:
+    """Admin-1 choropleth of one indicator in one period (``values``: category = area code, value)."""
+    merged = areas.merge(values.rename(columns={"category": "area_code"})[["area_code", "value"]],
+                         on="area_code", how="left")
+    merged["geometry"] = merged.geometry.simplify(0.01, preserve_topology=True)
+    synthetic = bool(values["is_synthetic"].any()) if len(values) else False
+    return alt.Chart(merged).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
+        color=alt.Color("value:Q", title=ind.unit, scale=alt.Scale(scheme=SEQUENTIAL_SCHEME)),
+        tooltip=[alt.Tooltip("area_name:N", title=t("by_area", language)),
+                 alt.Tooltip("value:Q", title=t("value", language), format=",.1f")],
+    ).project("mercator").properties(
+        width=360, height=240,
+        title=alt.TitleParams(f"{ind.code} {t('by_area', language)} — {period}",
+                              subtitle=[t("synthetic", language).upper()] if synthetic else []),
+    )
+

@@ -1,0 +1,170 @@
+"""Building packs: parameters, loading what a pack shows, and running the pack notebook via papermill.
+
+``build_pack(PackParameters(mission="UN-DEMO", cycle="2023/24-Q4"))`` executes
+``notebooks/impact_assessment_pack.ipynb`` into ``outputs/<MISSION>/<CYCLE>/notebooks/`` and
+exports ``outputs/<MISSION>/<CYCLE>/pack.html`` (offline, no code cells).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from cpas_kit.analysis import indicator_status
+from cpas_kit.errors import CpasError, PackError, ParametersError, PeriodError
+from cpas_kit.framework import Framework
+from cpas_kit.offline import export_html
+from cpas_kit.paths import mission_parameters_file, notebooks_dir, pack_dir
+from cpas_kit.periods import Period
+from cpas_kit.store import Store
+
+PACK_NOTEBOOK = "impact_assessment_pack.ipynb"
+
+
+class PackParameters(BaseModel):
+    """What a pack run needs; the same fields as the notebook's ``parameters`` cell."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mission: str
+    cycle: str
+    db_url: str = ""
+    language: Literal["en", "fr"] = "en"
+    output_dir: str = ""
+
+    @field_validator("cycle")
+    @classmethod
+    def _cycle(cls, v: str) -> str:
+        try:
+            return str(Period.parse(v))
+        except PeriodError as exc:
+            raise ValueError(str(exc)) from None
+
+    def out_dir(self) -> Path:
+        """Where this pack's files go."""
+        return Path(self.output_dir) if self.output_dir else pack_dir(self.mission, self.cycle)
+
+
+def _pydantic_problems(exc: ValidationError) -> list[str]:
+    out = []
+    for e in exc.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = "unknown key (is it misspelt?)" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
+        out.append(f"{key}: {msg}")
+    return out
+
+
+def make_parameters(source: str = "parameters", **values: Any) -> PackParameters:
+    """Validate pack parameters; one error naming every bad key."""
+    try:
+        return PackParameters(**values)
+    except ValidationError as exc:
+        raise ParametersError(f"{source}: " + "; ".join(_pydantic_problems(exc))) from None
+
+
+def parameters_from_file(path: "str | Path") -> dict[str, Any]:
+    """The values of a ``parameters/<MISSION>.yaml`` file (keys are checked when combined)."""
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ParametersError(f"{p}: the parameters file does not exist") from None
+    except yaml.YAMLError as exc:
+        raise ParametersError(f"{p}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise ParametersError(f"{p}: must be a mapping of parameter names to values")
+    unknown = sorted(set(data) - set(PackParameters.model_fields))
+    if unknown:
+        raise ParametersError(
+            f"{p}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(PackParameters.model_fields)}"
+        )
+    return data
+
+
+def resolve_parameters(mission: str, cycle: str | None = None, *, params_file: "str | Path | None" = None,
+                       **overrides: Any) -> PackParameters:
+    """Combine ``parameters/<MISSION>.yaml`` (or ``params_file``) with explicit values (which win)."""
+    path = Path(params_file) if params_file else mission_parameters_file(mission)
+    values: dict[str, Any] = parameters_from_file(path) if (params_file or path.is_file()) else {}
+    values["mission"] = mission
+    if cycle:
+        values["cycle"] = cycle
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if "cycle" not in values:
+        raise ParametersError(f"no cycle given for {mission}: pass --cycle (e.g. 2023/24-Q4) or set cycle in {path}")
+    return make_parameters(str(path) if path.is_file() else "parameters", **values)
+
+
+@dataclass
+class PackContext:
+    """Everything one pack shows, loaded once."""
+
+    params: PackParameters
+    framework: Framework
+    framework_version: dict[str, Any]
+    observations: pd.DataFrame
+    status: pd.DataFrame
+    recommendations: pd.DataFrame
+    generated_at: datetime
+
+    @property
+    def language(self) -> str:
+        return self.params.language
+
+    @property
+    def cycle(self) -> str:
+        return self.params.cycle
+
+    @property
+    def is_synthetic(self) -> bool:
+        return bool(self.observations["is_synthetic"].any()) if len(self.observations) else False
+
+
+def load_context(params: PackParameters) -> PackContext:
+    """Read the framework in force for the cycle, the observations, statuses and recommendations."""
+    store = Store(params.db_url or None)
+    try:
+        version = store.framework_version_for(params.mission, params.cycle)
+        fw = store.framework(params.mission, params.cycle)
+        obs = store.observations(params.mission)
+        obs = obs[[Period.parse(p) <= Period.parse(params.cycle) for p in obs["period"]]] if len(obs) else obs
+        recs = store.recommendations(params.mission)
+    finally:
+        store.close()
+    return PackContext(
+        params=params, framework=fw, framework_version={k: v for k, v in version.items() if k != "content"},
+        observations=obs, status=indicator_status(fw, obs, params.cycle), recommendations=recs,
+        generated_at=datetime.now(timezone.utc),
+    )
+
+
+def build_pack(params: PackParameters) -> Path:
+    """Execute the pack notebook with ``params`` and export the offline HTML pack; return its path."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    source = notebooks_dir() / PACK_NOTEBOOK
+    if not source.is_file():
+        raise PackError(f"the pack notebook {source} is missing; run cpas from the project folder or set CPAS_HOME")
+    Store(params.db_url or None).framework_version_for(params.mission, params.cycle)  # fail early, clearly
+    out = params.out_dir()
+    executed = out / "notebooks" / PACK_NOTEBOOK
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(str(source), str(executed), parameters=params.model_dump(), kernel_name="python3",
+                            progress_bar=False, cwd=str(notebooks_dir()))
+    except PapermillExecutionError as exc:
+        raise PackError(f"the pack notebook failed at cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+                        f"(the executed notebook is at {executed})") from None
+    title = f"{params.mission} {params.cycle} — impact-assessment pack"
+    return export_html(executed, out / "pack.html", title)
+
+
+__all__ = ["PackParameters", "PackContext", "build_pack", "load_context", "make_parameters", "resolve_parameters",
+           "parameters_from_file", "CpasError"]

@@ -1,0 +1,133 @@
+"""The impact-assessment pack's pieces, in order: header, overview, priorities and outcomes with their
+indicators, data quality, tracker, notes. Each function returns displayable objects (HTML or Altair
+charts); the pack notebook only displays them.
+
+HTML is rendered by Jinja templates with autoescaping, so any text from the store (a recommendation,
+an analysis) is shown as text, never run as markup.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Iterator
+
+import altair as alt
+import pandas as pd
+from IPython.display import HTML
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from cpas_kit import __version__
+from cpas_kit.analysis import STATUS_RULE, STATUSES, breakdown_frame, trend_frame
+from cpas_kit.charts import breakdown_bar, choropleth, status_donut, trend_chart
+from cpas_kit.geography import admin1_areas
+from cpas_kit.i18n import t
+from cpas_kit.pack import PackContext
+from cpas_kit.paths import TEMPLATES_DIR
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR / "report")),
+                       autoescape=select_autoescape(default=True, default_for_string=True),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    v = float(value)
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
+
+
+def _render(name: str, ctx: PackContext, **values: Any) -> HTML:
+    lang = ctx.language
+    html = _env().get_template(name).render(t=lambda k: t(k, lang), lang=lang, fmt=_fmt, **values)
+    return HTML(html)
+
+
+def header(ctx: PackContext) -> HTML:
+    """Title, synthetic-data banner and the mission overview block."""
+    return _render("header.html.j2", ctx, mission=ctx.framework.mission, cycle=ctx.cycle,
+                   version=ctx.framework_version, synthetic=ctx.is_synthetic,
+                   generated=ctx.generated_at.strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def overview(ctx: PackContext) -> list[Any]:
+    """Status counts per outcome, and the status donut."""
+    rows = []
+    for p, o in ctx.framework.outcomes():
+        sel = ctx.status[ctx.status["outcome_code"] == o.code]
+        rows.append({"priority": p.code, "outcome": f"{o.code} {o.label(ctx.language)}",
+                     "counts": sel["status"].value_counts().to_dict()})
+    return [_render("overview.html.j2", ctx, rows=rows, statuses=STATUSES), status_donut(ctx.status, ctx.language)]
+
+
+def _indicator_parts(ctx: PackContext, ind, row: pd.Series, areas) -> Iterator[Any]:
+    fw, lang = ctx.framework, ctx.language
+    yield _render("indicator.html.j2", ctx, ind=ind, row=row, section=fw.section(ind.responsible_section).label(lang))
+    trend = trend_frame(ctx.observations, ind.code, ctx.cycle)
+    if ind.kind == "qualitative":
+        yield _render("timeline.html.j2", ctx, rows=trend.to_dict("records"))
+        return
+    if not len(trend):
+        return
+    charts: list[alt.Chart] = [trend_chart(trend, ind, lang)]
+    period = row["latest_period"]
+    if period and "sex" in ind.disaggregations:
+        by_sex = breakdown_frame(ctx.observations, ind.code, period, "sex")
+        if len(by_sex):
+            charts.append(breakdown_bar(by_sex, ind, fw, "sex", period, lang))
+    if period and "admin1" in ind.disaggregations and areas is not None:
+        by_area = breakdown_frame(ctx.observations, ind.code, period, "admin1")
+        if len(by_area):
+            charts.append(choropleth(areas, by_area, ind, period, lang))
+    yield alt.hconcat(*charts).resolve_scale(color="independent") if len(charts) > 1 else charts[0]
+
+
+def outcome_sections(ctx: PackContext) -> Iterator[Any]:
+    """For each priority and outcome: headings, outputs, and every indicator's status and charts."""
+    fw = ctx.framework
+    areas = admin1_areas(fw.mission.geography) if fw.mission.geography else None
+    status = ctx.status.set_index("indicator_code")
+    sections = {s.code: s.label(ctx.language) for s in fw.sections}
+    for p in fw.priorities:
+        yield _render("priority.html.j2", ctx, priority=p)
+        for o in p.outcomes:
+            yield _render("outcome.html.j2", ctx, outcome=o, sections=sections)
+            for ind in o.indicators:
+                yield from _indicator_parts(ctx, ind, status.loc[ind.code], areas)
+
+
+def data_quality(ctx: PackContext) -> HTML:
+    """Indicators missing a value this cycle, unverified latest values, stale series."""
+    s = ctx.status
+    return _render("data_quality.html.j2", ctx,
+                   missing=list(s.loc[~s["has_cycle_value"], "indicator_code"]),
+                   unverified=list(s.loc[s["has_cycle_value"] & (s["verification_status"] != "verified"),
+                                         "indicator_code"]),
+                   stale=list(s.loc[s["is_stale"], "indicator_code"]))
+
+
+TRACKER_COLUMNS = ("recommendation", "date_recommended", "actions", "lead_section", "supporting_section",
+                   "endorsed_by", "decision", "target_date", "progress", "comments")
+
+
+def tracker(ctx: PackContext) -> HTML:
+    """The recommendations tracker, grouped by impact area (priority), in the CPAS column layout."""
+    recs = ctx.recommendations
+    groups = []
+    if len(recs):
+        names = {p.code: f"{i}. {p.label(ctx.language)}" for i, p in enumerate(ctx.framework.priorities, start=1)}
+        for code, rows in recs.groupby(recs["priority_code"].fillna(""), sort=False):
+            groups.append((names.get(code, code or "—"), rows.to_dict("records")))
+    return _render("tracker.html.j2", ctx, groups=groups, columns=TRACKER_COLUMNS)
+
+
+def about(ctx: PackContext) -> HTML:
+    """The status rule, data labels, credits and the software version."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(ctx.params.db_url) if ctx.params.db_url else None
+    store = url.get_backend_name() if url is not None else "default store"
+    return _render("about.html.j2", ctx, rule=STATUS_RULE[ctx.language], synthetic=ctx.is_synthetic,
+                   credit=ctx.framework.mission.geography is not None, version=__version__, store=store)

@@ -1,0 +1,94 @@
+"""Shared fixtures: store URLs for SQLite (always) and PostgreSQL (when CPAS_TEST_PG_URL names a server).
+
+``pg_url`` gives every test a fresh, empty PostgreSQL database and drops it afterwards. Without
+``CPAS_TEST_PG_URL`` (or when the server cannot be reached) the PostgreSQL variants are skipped with
+the reason shown in the ``-ra`` summary.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from functools import lru_cache
+
+import pytest
+
+PG_ENV = "CPAS_TEST_PG_URL"
+_PG_HELP = (
+    f"PostgreSQL not available: set {PG_ENV} to a server URL a superuser can log in with, e.g. "
+    "postgresql+psycopg://cpas:cpas@127.0.0.1:5432/postgres"
+)
+
+
+def _pg_base_url():
+    """The server URL from the environment (with the psycopg driver), or None."""
+    from sqlalchemy.engine import make_url
+
+    raw = os.environ.get(PG_ENV, "").strip()
+    if not raw:
+        return None
+    url = make_url(raw)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+@lru_cache(maxsize=1)
+def _pg_unavailable_reason() -> str | None:
+    """Why PostgreSQL cannot be used (None when it can); probed once per test session."""
+    from sqlalchemy import create_engine, text
+
+    url = _pg_base_url()
+    if url is None:
+        return f"{_PG_HELP} ({PG_ENV} is not set)"
+    try:
+        engine = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "skip with the reason"
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"{_PG_HELP} (cannot connect to {url.render_as_string(hide_password=True)}: {first_line})"
+    return None
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """A SQLite store file in the test's own temporary folder."""
+    return f"sqlite:///{tmp_path}/cpas.sqlite"
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL database for this test, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    reason = _pg_unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    base = _pg_base_url()
+    name = f"cpas_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        try:
+            with admin.connect() as conn:
+                conn.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = :name AND pid <> pg_backend_pid()"),
+                    {"name": name},
+                )
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        finally:
+            admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request) -> str:
+    """Run a test on both backends: the SQLite URL, then the PostgreSQL one (skipped when unavailable)."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
