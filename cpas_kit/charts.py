@@ -9,6 +9,7 @@ from __future__ import annotations
 import altair as alt
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from cpas_kit.framework import Framework, Indicator
 from cpas_kit.i18n import t
@@ -104,7 +105,8 @@ def choropleth(areas: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, pe
     """Admin-1 choropleth of one indicator in one period (``values``: category = area code, value)."""
     merged = areas.merge(values.rename(columns={"category": "area_code"})[["area_code", "value"]],
                          on="area_code", how="left")
-    merged["geometry"] = merged.geometry.simplify(0.01, preserve_topology=True)
+    # a pack carries one map per disaggregated indicator: keep each small (≈0.01° ≈ 1 km is plenty at this scale)
+    merged["geometry"] = shapely.set_precision(merged.geometry.simplify(0.02, preserve_topology=True).values, 0.01)
     synthetic = bool(values["is_synthetic"].any()) if len(values) else False
     return alt.Chart(merged).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
         color=alt.Color("value:Q", title=ind.unit, scale=alt.Scale(scheme=SEQUENTIAL_SCHEME)),
