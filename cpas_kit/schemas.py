@@ -1,4 +1,4 @@
-"""Table schemas (pandera) for the tidy frames cpas_kit passes around.
+"""Schemas of observations: pydantic for records written to the store, pandera for the tidy frames read back.
 
 One row per indicator × period × disaggregation cell. The disaggregation cell is written as a
 canonical string: ``""`` for the total, ``"sex=female"``, ``"admin1=CF-BGF"``, or several
@@ -7,20 +7,57 @@ canonical string: ``""`` for the total, ``"sex=female"``, ``"admin1=CF-BGF"``, o
 
 from __future__ import annotations
 
-from typing import Optional
+import math
+from typing import Any, Literal
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cpas_kit.periods import is_period
+from cpas_kit.periods import Period, is_period
 
 VERIFICATION_STATUSES = ("entered", "verified", "rejected")
 
 
-class ObservationsIn(pa.DataFrameModel):
-    """Observations handed to the store for writing."""
+class ObservationRecord(BaseModel):
+    """One observation handed to the store for writing (validated per row: cheap enough for single writes)."""
 
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    mission_code: str = Field(min_length=1)
+    indicator_code: str = Field(min_length=1)
+    period: str
+    disaggregation: str = ""
+    value: float | None = None
+    value_text: str | None = None
+    source: str | None = None
+    verification_status: Literal["entered", "verified", "rejected"] = "entered"
+    is_synthetic: bool = False
+    note: str | None = None
+    verified_by: str | None = None
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, v: str) -> str:
+        return str(Period.parse(v))
+
+    @field_validator("value", "value_text", "source", "note", "verified_by", mode="before")
+    @classmethod
+    def _missing_is_none(cls, v: Any) -> Any:
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v
+
+    @model_validator(mode="after")
+    def _value_or_text(self) -> "ObservationRecord":
+        if self.value is not None and not math.isfinite(self.value):
+            raise ValueError("value must be a finite number")
+        return self
+
+
+class Observations(pa.DataFrameModel):
+    """Observations as read back from the store (one row per indicator × period × disaggregation cell)."""
+
+    id: Series[int]
     mission_code: Series[str]
     indicator_code: Series[str]
     period: Series[str] = pa.Field(description="reporting period, e.g. 2023/24-Q4")
@@ -31,7 +68,11 @@ class ObservationsIn(pa.DataFrameModel):
     verification_status: Series[str] = pa.Field(isin=list(VERIFICATION_STATUSES))
     is_synthetic: Series[bool]
     note: Series[str] = pa.Field(nullable=True)
-    verified_by: Optional[Series[str]] = pa.Field(nullable=True)
+    period_start: Series[pd.Timestamp]
+    entered_by: Series[str]
+    entered_at: Series[pd.Timestamp]
+    verified_at: Series[pd.Timestamp] = pa.Field(nullable=True)
+    verified_by: Series[str] = pa.Field(nullable=True)
 
     @pa.check("period", name="is a reporting period")
     def _periods(cls, s: Series[str]) -> Series[bool]:
@@ -40,16 +81,6 @@ class ObservationsIn(pa.DataFrameModel):
     class Config:
         coerce = True
         strict = "filter"
-
-
-class Observations(ObservationsIn):
-    """Observations as read back from the store."""
-
-    id: Series[int]
-    period_start: Series[pd.Timestamp]
-    entered_by: Series[str]
-    entered_at: Series[pd.Timestamp]
-    verified_at: Series[pd.Timestamp] = pa.Field(nullable=True)
 
 
 def cell_key(parts: dict[str, str] | None) -> str:

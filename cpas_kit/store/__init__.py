@@ -159,7 +159,7 @@ class Store:
             return pd.DataFrame([dict(r) for r in conn.execute(select(missions).order_by(missions.c.code)).mappings()])
 
     # -- observations --------------------------------------------------------------------------
-    def write_observations(self, frame: pd.DataFrame, *, actor: str, note: str | None = None) -> dict[str, int]:
+    def write_observations(self, frame: "pd.DataFrame | list[dict[str, Any]]", *, actor: str, note: str | None = None) -> dict[str, int]:
         """Insert new cells, update changed ones (old values to the audit log); one transaction."""
         return _obs.write_observations(self.engine, frame, actor=actor, note=note, audit=write_audit)
 

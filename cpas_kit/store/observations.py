@@ -7,38 +7,45 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 import pandas as pd
+from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, update
 
 from cpas_kit.periods import Period
-from cpas_kit.schemas import ObservationsIn, Observations
+from cpas_kit.errors import CpasError
+from cpas_kit.schemas import ObservationRecord, Observations
 from cpas_kit.store.engine import read, run_write
 from cpas_kit.store.schema import observations
+
+class ObservationError(CpasError):
+    """Observations handed to the store are invalid; every bad row and column is listed."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        listing = "\n".join(f"  - {p}" for p in problems[:200])
+        more = f"\n  … and {len(problems) - 200} more" if len(problems) > 200 else ""
+        super().__init__(f"{len(problems)} problem(s) in the observations; nothing was written:\n{listing}{more}")
+
 
 _COMPARED = ("value", "value_text", "source", "verification_status", "is_synthetic", "note")
 _CHUNK = 500
 
 
-def _clean(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if v is pd.NA or v is pd.NaT:
-        return None
-    return v
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    valid = ObservationsIn.validate(frame.copy())
-    out = []
-    for rec in valid.to_dict("records"):
-        rec = {k: _clean(v) for k, v in rec.items()}
-        rec["period"] = str(Period.parse(rec["period"]))
+def _records(rows: "pd.DataFrame | list[dict[str, Any]]") -> list[dict[str, Any]]:
+    """Validate every row; one :class:`ObservationError` lists all bad rows (nothing is written then)."""
+    raw = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+    out, problems = [], []
+    for i, row in enumerate(raw):
+        try:
+            rec = ObservationRecord.model_validate(row).model_dump()
+        except ValidationError as exc:
+            for e in exc.errors():
+                col = ".".join(str(x) for x in e["loc"]) or "(row)"
+                problems.append(f"row {i + 1}, column {col}: {e['msg'].removeprefix('Value error, ')}")
+            continue
         rec["period_start"] = Period.parse(rec["period"]).start
-        rec["is_synthetic"] = bool(rec["is_synthetic"])
-        if rec["value"] is not None:
-            rec["value"] = float(rec["value"])
         out.append(rec)
+    if problems:
+        raise ObservationError(problems)
     return out
 
 
@@ -46,9 +53,9 @@ def _key(rec: dict[str, Any]) -> tuple[str, str, str, str]:
     return (rec["mission_code"], rec["indicator_code"], rec["period"], rec["disaggregation"])
 
 
-def write_observations(engine: Engine, frame: pd.DataFrame, *, actor: str, note: str | None,
+def write_observations(engine: Engine, frame: "pd.DataFrame | list[dict[str, Any]]", *, actor: str, note: str | None,
                        audit: Callable[..., None]) -> dict[str, int]:
-    """Upsert ``frame`` (see :class:`cpas_kit.schemas.ObservationsIn`) in one transaction."""
+    """Upsert rows (fields of :class:`cpas_kit.schemas.ObservationRecord`) in one transaction."""
     records = _records(frame)
     if not records:
         return {"rows_read": 0, "inserted": 0, "updated": 0, "unchanged": 0}
