@@ -23,7 +23,7 @@ def _subtitle(ind: Indicator, language: str, synthetic: bool) -> list[str]:
     return [line + (f" · {t('synthetic', language).upper()}" if synthetic else "")]
 
 
-def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width: int = 420) -> alt.LayerChart:
+def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width: int = 380) -> alt.LayerChart:
     """Totals over time with the baseline (dashed line) and targets (diamonds).
 
     ``trend`` has ``period``, ``value``, ``verification_status`` and ``is_synthetic`` (see
@@ -113,7 +113,7 @@ def choropleth(areas: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, pe
         tooltip=[alt.Tooltip("area_name:N", title=t("by_area", language)),
                  alt.Tooltip("value:Q", title=t("value", language), format=",.1f")],
     ).project("mercator").properties(
-        width=360, height=240,
+        width=300, height=210,
         title=alt.TitleParams(f"{ind.code} {t('by_area', language)} — {period}",
                               subtitle=[t("synthetic", language).upper()] if synthetic else []),
     )
