@@ -292,75 +292,90 @@ def _friendly(err: dict[str, Any]) -> str:
     return f"{err['msg']} (got {got!r})"
 
 
-def _cross_checks(fw: Framework) -> list[str]:
-    """Problems pydantic cannot see alone: unique codes and references between parts."""
+def _items(doc: Any, key: str) -> list[dict[str, Any]]:
+    """``doc[key]`` as a list of mappings, skipping anything malformed (pydantic reports that)."""
+    value = doc.get(key) if isinstance(doc, dict) else None
+    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
+
+
+def _cross_checks(doc: dict[str, Any]) -> list[str]:
+    """Problems pydantic cannot see alone: unique codes and references between parts.
+
+    Works on the raw document so that these problems are reported together with schema errors.
+    """
     problems: list[str] = []
-    section_codes = {s.code for s in fw.sections}
-    dim_codes = {d.code for d in fw.disaggregations}
+    mission = doc.get("mission") if isinstance(doc.get("mission"), dict) else {}
+    sections = _items(doc, "sections")
+    section_codes = {str(s.get("code")) for s in sections}
+    dims = _items(doc, "disaggregations")
+    dim_codes = {str(d.get("code")) for d in dims}
     seen: dict[str, str] = {}
 
-    def unique(code: str, path: str) -> None:
+    def unique(item: dict[str, Any], path: str) -> None:
+        code = item.get("code")
+        if not isinstance(code, str):
+            return
         if code in seen:
             problems.append(f"{path}.code: '{code}' is already used at {seen[code]}; codes must be unique")
         else:
             seen[code] = path
 
-    for i, s in enumerate(fw.sections):
-        unique(s.code, f"sections[{i}]")
-    for i, d in enumerate(fw.disaggregations):
-        unique(d.code, f"disaggregations[{i}]")
-        if d.from_geography and fw.mission.geography is None:
+    def section_ref(value: Any, path: str) -> None:
+        if isinstance(value, str) and value not in section_codes:
+            problems.append(f"{path}: '{value}' is not a section of this mission; "
+                            f"use one of {', '.join(sorted(section_codes))}")
+
+    for i, s in enumerate(sections):
+        unique(s, f"sections[{i}]")
+    for i, d in enumerate(dims):
+        unique(d, f"disaggregations[{i}]")
+        if d.get("from_geography") and not mission.get("geography"):
             problems.append(f"disaggregations[{i}].from_geography: the mission has no geography to take areas from")
     outcome_codes: set[str] = set()
-    for pi, p in enumerate(fw.priorities):
-        unique(p.code, f"priorities[{pi}]")
-        for oi, o in enumerate(p.outcomes):
+    for pi, p in enumerate(_items(doc, "priorities")):
+        unique(p, f"priorities[{pi}]")
+        for oi, o in enumerate(_items(p, "outcomes")):
             opath = f"priorities[{pi}].outcomes[{oi}]"
-            unique(o.code, opath)
-            outcome_codes.add(o.code)
-            for ii, ind in enumerate(o.indicators):
+            unique(o, opath)
+            outcome_codes.add(str(o.get("code")))
+            for ii, ind in enumerate(_items(o, "indicators")):
                 ipath = f"{opath}.indicators[{ii}]"
-                unique(ind.code, ipath)
-                if ind.responsible_section not in section_codes:
-                    problems.append(
-                        f"{ipath}.responsible_section: '{ind.responsible_section}' is not a section of this "
-                        f"mission; use one of {', '.join(sorted(section_codes))}"
-                    )
-                for di, dim in enumerate(ind.disaggregations):
+                unique(ind, ipath)
+                section_ref(ind.get("responsible_section"), f"{ipath}.responsible_section")
+                for di, dim in enumerate(ind.get("disaggregations") or []):
                     if dim not in dim_codes:
                         problems.append(
                             f"{ipath}.disaggregations[{di}]: '{dim}' is not declared under disaggregations; "
                             f"use one of {', '.join(sorted(dim_codes)) or '(none declared)'}"
                         )
-                if ind.kind == "quantitative":
-                    if ind.baseline.value is None:
+                if ind.get("kind", "quantitative") == "quantitative":
+                    baseline = ind.get("baseline") if isinstance(ind.get("baseline"), dict) else {}
+                    if baseline and baseline.get("value") is None:
                         problems.append(f"{ipath}.baseline.value: a quantitative indicator needs a numeric baseline")
-                    for ti, t in enumerate(ind.targets):
-                        if t.value is None:
+                    for ti, t in enumerate(_items(ind, "targets")):
+                        if t.get("value") is None:
                             problems.append(f"{ipath}.targets[{ti}].value: a quantitative indicator needs a numeric target")
-                if ind.min_value is not None and ind.max_value is not None and ind.min_value > ind.max_value:
+                lo, hi = ind.get("min_value"), ind.get("max_value")
+                if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
                     problems.append(f"{ipath}.min_value: is larger than max_value")
-                periods = [t.period for t in ind.targets]
+                periods = [str(t.get("period")) for t in _items(ind, "targets")]
                 if len(periods) != len(set(periods)):
                     problems.append(f"{ipath}.targets: two targets for the same period")
-            for xi, out in enumerate(o.outputs):
-                unique(out.code, f"{opath}.outputs[{xi}]")
-                if out.section not in section_codes:
-                    problems.append(
-                        f"{opath}.outputs[{xi}].section: '{out.section}' is not a section of this mission; "
-                        f"use one of {', '.join(sorted(section_codes))}"
-                    )
-    for si, st in enumerate(fw.stakeholders):
-        unique(st.code, f"stakeholders[{si}]")
-        for ki, oc in enumerate(st.outcomes):
+            for xi, out in enumerate(_items(o, "outputs")):
+                unique(out, f"{opath}.outputs[{xi}]")
+                section_ref(out.get("section"), f"{opath}.outputs[{xi}].section")
+    for si, st in enumerate(_items(doc, "stakeholders")):
+        unique(st, f"stakeholders[{si}]")
+        for ki, oc in enumerate(st.get("outcomes") or []):
             if oc not in outcome_codes:
                 problems.append(f"stakeholders[{si}].outcomes[{ki}]: '{oc}' is not an intended outcome of this framework")
-    if fw.mission.geography is not None:
+    geography = mission.get("geography")
+    if isinstance(geography, dict) and isinstance(geography.get("boundaries"), str):
         from cpas_kit.paths import boundaries_file
 
-        if not boundaries_file(fw.mission.geography.boundaries).is_file():
+        if not boundaries_file(geography["boundaries"]).is_file():
             problems.append(
-                f"mission.geography.boundaries: no boundary file '{fw.mission.geography.boundaries}' is shipped "
+                f"mission.geography.boundaries: no boundary file '{geography['boundaries']}' is shipped "
                 "in cpas_kit/data/boundaries/"
             )
     return problems
@@ -370,13 +385,14 @@ def parse_framework(data: Any, source: str = "<framework>") -> Framework:
     """Validate a framework given as a dict; raise :class:`FrameworkError` listing every problem."""
     if not isinstance(data, dict):
         raise FrameworkError(source, ["(top level): the file must be a mapping with mission, sections and priorities"])
+    problems: list[str] = []
+    fw = None
     try:
         fw = Framework.model_validate(data)
     except ValidationError as exc:
         problems = [f"{_loc_to_path(e['loc'])}: {_friendly(e)}" for e in exc.errors()]
-        raise FrameworkError(source, problems) from None
-    problems = _cross_checks(fw)
-    if problems:
+    problems += _cross_checks(data)
+    if problems or fw is None:
         raise FrameworkError(source, problems)
     return fw
 

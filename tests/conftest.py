@@ -2,7 +2,7 @@
 
 ``pg_url`` gives every test a fresh, empty PostgreSQL database and drops it afterwards. Without
 ``CPAS_TEST_PG_URL`` (or when the server cannot be reached) the PostgreSQL variants are skipped with
-the reason shown in the ``-ra`` summary.
+the reason shown in the ``-ra`` summary; with ``CPAS_REQUIRE_PG`` set (as in CI) they fail instead.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from functools import lru_cache
 import pytest
 
 PG_ENV = "CPAS_TEST_PG_URL"
+REQUIRE_ENV = "CPAS_REQUIRE_PG"
 _PG_HELP = (
     f"PostgreSQL not available: set {PG_ENV} to a server URL a superuser can log in with, e.g. "
     "postgresql+psycopg://cpas:cpas@127.0.0.1:5432/postgres"
@@ -67,6 +68,8 @@ def pg_url():
 
     reason = _pg_unavailable_reason()
     if reason is not None:
+        if os.environ.get(REQUIRE_ENV):  # CI: a missing server is a failure, not a quiet skip
+            pytest.fail(f"{REQUIRE_ENV} is set but {reason}")
         pytest.skip(reason)
     base = _pg_base_url()
     name = f"cpas_test_{uuid.uuid4().hex[:16]}"

@@ -36,8 +36,8 @@ cells = json.loads(sys.stdin.readline())
 store = Store(url)
 frames = [pd.DataFrame([{
     "mission_code": c["mission_code"], "indicator_code": c["indicator_code"], "period": c["period"],
-    "disaggregation": c["disaggregation"], "value": c["value"], "value_text": None, "source": "concurrency test",
-    "verification_status": "entered", "is_synthetic": True, "note": None,
+    "disaggregation": c["disaggregation"], "value": c["value"], "value_text": None,
+    "source": "concurrency test", "verification_status": "entered", "is_synthetic": True, "note": None,
 }]) for c in cells]
 print("ready", flush=True)
 if sys.stdin.readline().strip() != "go":
@@ -75,7 +75,8 @@ def test_eight_processes_writing_at_once_lose_nothing(request, backend, tmp_path
     store.save_framework(fw, effective_from="2021/22-Q1", actor="t")
     store.close()
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    pythonpath = [str(REPO_ROOT), os.environ.get("PYTHONPATH")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in pythonpath if p)}
     procs = []
     try:
         for k, ind in enumerate(indicators):
@@ -124,7 +125,8 @@ def test_eight_processes_writing_at_once_lose_nothing(request, backend, tmp_path
     try:
         assert check.count_observations() == N_PROCESSES * WRITES_PER_PROCESS == 1600
         obs = check.observations(MISSION)
-        got = {(r.indicator_code, r.period, r.disaggregation): (r.value, r.entered_by) for r in obs.itertuples()}
+        got = {(r.indicator_code, r.period, r.disaggregation): (r.value, r.entered_by)
+               for r in obs.itertuples()}
         expected = {(c["indicator_code"], c["period"], c["disaggregation"]): (c["value"], f"worker-{k}")
                     for k, ind in enumerate(indicators) for c in plan[ind]}
         assert len(got) == 1600

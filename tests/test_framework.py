@@ -125,7 +125,8 @@ def _break_references(doc: dict) -> dict[str, str]:
     inds[0]["code"] = "SEC-01"  # already used by priorities[0].outcomes[0].indicators[0]
     inds[1]["responsible_section"] = "NO-SUCH-SECTION"
     return {
-        "priorities[1].outcomes[1].indicators[0].code": "already used at priorities[0].outcomes[0].indicators[0]",
+        "priorities[1].outcomes[1].indicators[0].code":
+            "already used at priorities[0].outcomes[0].indicators[0]",
         "priorities[1].outcomes[1].indicators[1].responsible_section": "not a section",
     }
 
@@ -158,12 +159,6 @@ def test_reference_problems_are_all_reported_at_once(tmp_path, demo_doc):
     _assert_report(info.value, path, expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG cpas_kit/framework.py parse_framework (line ~373): when pydantic finds any problem it raises "
-           "at once, so the cross-checks (duplicate codes, unknown responsible_section, …) never run and their "
-           "problems are missing from the report; a user fixes the file only to get a second, different list",
-)
 def test_every_problem_of_a_broken_file_is_in_one_report(tmp_path, demo_doc):
     expected = {**_break_schema(demo_doc), **_break_references(demo_doc)}
     assert len(expected) == 7
