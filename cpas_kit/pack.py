@@ -7,6 +7,7 @@ exports ``outputs/<MISSION>/<CYCLE>/pack.html`` (offline, no code cells).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,8 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cpas_kit.analysis import indicator_status
-from cpas_kit.errors import CpasError, PackError, ParametersError, PeriodError
-from cpas_kit.framework import Framework
+from cpas_kit.errors import PackError, ParametersError, PeriodError
+from cpas_kit.framework import Framework, framework_from_document
 from cpas_kit.offline import export_html
 from cpas_kit.paths import mission_parameters_file, notebooks_dir, pack_dir
 from cpas_kit.periods import Period
@@ -131,7 +132,7 @@ def load_context(params: PackParameters) -> PackContext:
     store = Store(params.db_url or None)
     try:
         version = store.framework_version_for(params.mission, params.cycle)
-        fw = store.framework(params.mission, params.cycle)
+        fw = framework_from_document(json.loads(version["content"]))
         obs = store.observations(params.mission)
         obs = obs[[Period.parse(p) <= Period.parse(params.cycle) for p in obs["period"]]] if len(obs) else obs
         recs = store.recommendations(params.mission)
@@ -152,7 +153,11 @@ def build_pack(params: PackParameters) -> Path:
     source = notebooks_dir() / PACK_NOTEBOOK
     if not source.is_file():
         raise PackError(f"the pack notebook {source} is missing; run cpas from the project folder or set CPAS_HOME")
-    Store(params.db_url or None).framework_version_for(params.mission, params.cycle)  # fail early, clearly
+    store = Store(params.db_url or None)
+    try:  # fail early with a clear sentence rather than inside the notebook
+        store.framework_version_for(params.mission, params.cycle)
+    finally:
+        store.close()
     out = params.out_dir()
     executed = out / "notebooks" / PACK_NOTEBOOK
     executed.parent.mkdir(parents=True, exist_ok=True)
@@ -167,4 +172,4 @@ def build_pack(params: PackParameters) -> Path:
 
 
 __all__ = ["PackParameters", "PackContext", "build_pack", "load_context", "make_parameters", "resolve_parameters",
-           "parameters_from_file", "CpasError"]
+           "parameters_from_file"]

@@ -13,7 +13,6 @@ and their neighbours.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -245,12 +244,3 @@ def is_period(text: str) -> bool:
         return False
     return True
 
-
-def month_name(p: Period, language: str = "en") -> str:
-    """``March 2022`` / ``mars 2022`` for a month period."""
-    s = p.start
-    if language == "fr":
-        names = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                 "octobre", "novembre", "décembre"]
-        return f"{names[s.month - 1]} {s.year}"
-    return f"{calendar.month_name[s.month]} {s.year}"
