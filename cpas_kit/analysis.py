@@ -39,6 +39,15 @@ STATUS_RULE = {
 }
 
 
+def up_to(observations: pd.DataFrame, cycle: "str | Period") -> pd.DataFrame:
+    """Observations of periods that start no later than ``cycle`` (each distinct period parsed once)."""
+    if not len(observations):
+        return observations
+    cyc = Period.parse(cycle)
+    keep = {p for p in observations["period"].unique() if Period.parse(p) <= cyc}
+    return observations[observations["period"].isin(keep)]
+
+
 def expected_value(ind: Indicator, cycle: "str | Period") -> float | None:
     """Value expected at ``cycle`` on the straight path from baseline to the next target."""
     target = ind.target_for(cycle)
@@ -74,12 +83,11 @@ def rate(ind: Indicator, value: float | None, cycle: "str | Period") -> str:
 def indicator_status(fw: Framework, observations: pd.DataFrame, cycle: "str | Period") -> pd.DataFrame:
     """One row per indicator: latest total value up to ``cycle``, change, target, status and data quality."""
     cyc = Period.parse(cycle)
-    totals = observations[observations["disaggregation"] == ""] if len(observations) else observations
+    totals = up_to(observations, cyc)
+    totals = totals[totals["disaggregation"] == ""].sort_values("period_start") if len(totals) else totals
     rows = []
     for p, o, ind in fw.indicators():
         series = totals[totals["indicator_code"] == ind.code] if len(totals) else totals
-        series = series[[Period.parse(x) <= cyc for x in series["period"]]] if len(series) else series
-        series = series.sort_values("period_start") if len(series) else series
         latest = series.iloc[-1] if len(series) else None
         latest_period = Period.parse(latest["period"]) if latest is not None else None
         fresh = latest_period is not None and latest_period >= cyc.shift(-STALE_AFTER)

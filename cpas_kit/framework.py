@@ -23,10 +23,6 @@ from cpas_kit.periods import Period
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
-LEVELS = ("strategic", "stakeholder", "output")
-DIRECTIONS = ("increase", "decrease", "maintain")
-KINDS = ("quantitative", "qualitative")
-CYCLE_KINDS = ("quarter", "year", "month")
 NON_ADDITIVE_UNITS = {"percent", "%", "percentage", "share", "ratio", "rate", "days", "average", "score", "index"}
 
 

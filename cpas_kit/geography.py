@@ -30,9 +30,16 @@ def admin1_areas(geography: Geography) -> gpd.GeoDataFrame:
     return gdf[["area_code", "area_name", "geometry"]].sort_values("area_code").reset_index(drop=True)
 
 
+@lru_cache(maxsize=16)
+def _codes(geography: Geography) -> pd.DataFrame:
+    gdf = _read(geography.boundaries)
+    table = pd.DataFrame({"area_code": gdf[geography.id_property], "area_name": gdf[geography.name_property]})
+    return table.sort_values("area_code").reset_index(drop=True)
+
+
 def admin1_table(geography: Geography) -> pd.DataFrame:
     """Just the codes and names of the admin-1 areas (no geometry)."""
-    return pd.DataFrame(admin1_areas(geography).drop(columns="geometry"))
+    return _codes(geography).copy()
 
 
 def _clockwise(geom):

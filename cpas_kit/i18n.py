@@ -92,6 +92,7 @@ LABELS: dict[str, dict[str, str]] = {
     "dq_unverified": {"en": "latest values not yet verified", "fr": "dernières valeurs non vérifiées"},
     "dq_stale": {"en": "indicators whose latest value is stale", "fr": "indicateurs dont la dernière valeur est ancienne"},
     "about": {"en": "About this pack", "fr": "À propos de ce dossier"},
+    "default_store": {"en": "default store", "fr": "base de données par défaut"},
     "map_credit": {
         "en": "Boundaries: Made with Natural Earth (public domain). Boundaries shown do not imply official "
               "endorsement or acceptance by the United Nations.",

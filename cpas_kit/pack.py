@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from cpas_kit.analysis import indicator_status
+from cpas_kit.analysis import indicator_status, up_to
 from cpas_kit.errors import PackError, ParametersError, PeriodError
 from cpas_kit.framework import Framework, framework_from_document
 from cpas_kit.offline import export_html
@@ -133,8 +133,7 @@ def load_context(params: PackParameters) -> PackContext:
     try:
         version = store.framework_version_for(params.mission, params.cycle)
         fw = framework_from_document(json.loads(version["content"]))
-        obs = store.observations(params.mission)
-        obs = obs[[Period.parse(p) <= Period.parse(params.cycle) for p in obs["period"]]] if len(obs) else obs
+        obs = up_to(store.observations(params.mission), params.cycle)
         recs = store.recommendations(params.mission)
     finally:
         store.close()

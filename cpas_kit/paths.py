@@ -65,14 +65,11 @@ def cache_dir() -> Path:
     return state_dir() / "cache"
 
 
-def period_slug(period: str) -> str:
-    """File-safe form of a period: ``2023/24-Q4`` → ``2023-24-Q4``."""
-    return str(period).replace("/", "-")
-
-
 def pack_dir(mission: str, cycle: str, root: Path | None = None) -> Path:
     """``outputs/<MISSION>/<CYCLE>/`` for one mission and cycle (not created)."""
-    return (root or outputs_dir()) / mission / period_slug(cycle)
+    from cpas_kit.periods import Period
+
+    return (root or outputs_dir()) / mission / Period.parse(cycle).slug
 
 
 def mission_parameters_file(mission: str) -> Path:

@@ -21,7 +21,6 @@ from typing import Iterable, Literal
 from cpas_kit.errors import PeriodError
 
 PeriodKind = Literal["year", "quarter", "month"]
-KINDS: tuple[PeriodKind, ...] = ("year", "quarter", "month")
 _KIND_RANK = {"month": 0, "quarter": 1, "year": 2}
 
 _YEAR_RE = re.compile(r"^(\d{4})/(\d{2})$")

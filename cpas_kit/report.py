@@ -128,6 +128,6 @@ def about(ctx: PackContext) -> HTML:
     from sqlalchemy.engine import make_url
 
     url = make_url(ctx.params.db_url) if ctx.params.db_url else None
-    store = url.get_backend_name() if url is not None else "default store"
+    store = url.get_backend_name() if url is not None else t("default_store", ctx.language)
     return _render("about.html.j2", ctx, rule=STATUS_RULE[ctx.language], synthetic=ctx.is_synthetic,
                    credit=ctx.framework.mission.geography is not None, version=__version__, store=store)

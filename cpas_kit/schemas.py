@@ -48,7 +48,7 @@ class ObservationRecord(BaseModel):
         return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v
 
     @model_validator(mode="after")
-    def _value_or_text(self) -> "ObservationRecord":
+    def _finite_value(self) -> "ObservationRecord":
         if self.value is not None and not math.isfinite(self.value):
             raise ValueError("value must be a finite number")
         return self

@@ -143,16 +143,9 @@ def _assert_report(exc: FrameworkError, path: Path, expected: dict[str, str]) ->
         assert problem in message
 
 
-def test_schema_problems_are_all_reported_at_once(tmp_path, demo_doc):
-    expected = _break_schema(demo_doc)
-    path = _write(tmp_path, demo_doc)
-    with pytest.raises(FrameworkError) as info:
-        load_framework(path)
-    _assert_report(info.value, path, expected)
-
-
-def test_reference_problems_are_all_reported_at_once(tmp_path, demo_doc):
-    expected = _break_references(demo_doc)
+@pytest.mark.parametrize("breaks", [_break_schema, _break_references], ids=["schema", "references"])
+def test_problems_of_one_kind_are_all_reported_at_once(tmp_path, demo_doc, breaks):
+    expected = breaks(demo_doc)
     path = _write(tmp_path, demo_doc)
     with pytest.raises(FrameworkError) as info:
         load_framework(path)
