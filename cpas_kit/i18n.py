@@ -103,6 +103,36 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "No impact-assessment analysis has been recorded for this outcome and cycle yet.",
         "fr": "Aucune analyse d'évaluation d'impact n'a encore été enregistrée pour ce résultat et ce cycle.",
     },
+    "de_title": {"en": "indicator data entry", "fr": "saisie des données des indicateurs"},
+    "de_instructions": {
+        "en": "Fill in the white cells only (value, or text for qualitative indicators; source; notes), then send "
+              "the file back to the planning unit. Grey cells are for reference and are locked.",
+        "fr": "Remplissez uniquement les cellules blanches (valeur, ou texte pour les indicateurs qualitatifs ; "
+              "source ; notes), puis renvoyez le fichier à l'unité de planification. Les cellules grises sont "
+              "verrouillées et servent de référence.",
+    },
+    "de_synthetic": {
+        "en": "The earlier values shown in this workbook are SYNTHETIC demonstration data.",
+        "fr": "Les valeurs antérieures de ce classeur sont des données de démonstration SYNTHÉTIQUES.",
+    },
+    "de_indicator_code": {"en": "Code", "fr": "Code"},
+    "de_cell": {"en": "Disaggregation", "fr": "Ventilation"},
+    "de_cell_key": {"en": "Cell key", "fr": "Clé de cellule"},
+    "de_total": {"en": "Total", "fr": "Total"},
+    "de_last_value": {"en": "Last value", "fr": "Dernière valeur"},
+    "de_last_period": {"en": "of period", "fr": "de la période"},
+    "de_value": {"en": "Value this cycle", "fr": "Valeur de ce cycle"},
+    "de_value_text": {"en": "Assessment (qualitative indicators)", "fr": "Appréciation (indicateurs qualitatifs)"},
+    "de_note": {"en": "Notes", "fr": "Notes"},
+    "de_input_hint": {"en": "Enter data in this column.", "fr": "Saisissez les données dans cette colonne."},
+    "de_value_error": {
+        "en": "Enter a number between {lo} and {hi}.",
+        "fr": "Saisissez un nombre entre {lo} et {hi}.",
+    },
+    "de_source_hint": {
+        "en": "Not one of the usual sources: keep it if it is right and say more in the notes.",
+        "fr": "Source inhabituelle : gardez-la si elle est juste et précisez dans les notes.",
+    },
     "female": {"en": "Female", "fr": "Femmes"},
     "male": {"en": "Male", "fr": "Hommes"},
 }

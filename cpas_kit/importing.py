@@ -28,12 +28,14 @@ class ImportProblem(BaseModel):
     row: int | None = None
     column: str | None = None
     message: str
+    cell: str | None = None  # spreadsheet reference such as "J17", where the file is a workbook
 
     def __str__(self) -> str:
         where = ", ".join(x for x in (
             f"sheet '{self.sheet}'" if self.sheet else "",
             f"row {self.row}" if self.row is not None else "",
             f"column '{self.column}'" if self.column else "",
+            f"cell {self.cell}" if self.cell else "",
         ) if x)
         return f"{where}: {self.message}" if where else self.message
 
@@ -62,7 +64,7 @@ class ImportResult(BaseModel):
         return {
             "rows_read": self.rows_read, "rows_imported": self.rows_imported,
             "rows_unchanged": self.rows_unchanged, "rows_unmatched": self.rows_unmatched,
-            "errors": [p.model_dump() for p in self.errors],
+            "errors": [p.model_dump(exclude_none=False) for p in self.errors],
             "warnings": list(self.warnings), "kind": self.kind, "file": self.file, "sha256": self.sha256,
             "mission": self.mission,
         }

@@ -72,6 +72,22 @@ def pack_dir(mission: str, cycle: str, root: Path | None = None) -> Path:
     return (root or outputs_dir()) / mission / Period.parse(cycle).slug
 
 
+def data_entry_file(mission: str, cycle: str, language: str = "en") -> Path:
+    """Default place of a data-entry workbook: ``outputs/<MISSION>/<CYCLE>/data_entry_<MISSION>_<CYCLE>_<lang>.xlsx``."""
+    d = pack_dir(mission, cycle)
+    return d / f"data_entry_{mission}_{d.name}_{language}.xlsx"
+
+
+def default_actor() -> str:
+    """Who is recorded as doing a change when no ``--by`` is given: ``$CPAS_USER``, else the login name."""
+    import getpass
+
+    try:
+        return os.environ.get("CPAS_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown user"
+
+
 def mission_parameters_file(mission: str) -> Path:
     """``parameters/<MISSION>.yaml``."""
     return parameters_dir() / f"{mission}.yaml"

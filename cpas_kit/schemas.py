@@ -32,8 +32,10 @@ class ObservationRecord(BaseModel):
     value: float | None = None
     value_text: str | None = None
     source: str | None = None
-    verification_status: Literal["entered", "verified", "rejected"] = "entered"
-    is_synthetic: bool = False
+    # None: a new cell is "entered"; an existing cell keeps its status unless its value changes (then "entered")
+    verification_status: Literal["entered", "verified", "rejected"] | None = None
+    # None: a new cell is not synthetic; an existing one keeps its flag unless its content changes
+    is_synthetic: bool | None = None
     note: str | None = None
     verified_by: str | None = None
 

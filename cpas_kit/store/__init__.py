@@ -159,9 +159,26 @@ class Store:
             return pd.DataFrame([dict(r) for r in conn.execute(select(missions).order_by(missions.c.code)).mappings()])
 
     # -- observations --------------------------------------------------------------------------
-    def write_observations(self, frame: "pd.DataFrame | list[dict[str, Any]]", *, actor: str, note: str | None = None) -> dict[str, int]:
-        """Insert new cells, update changed ones (old values to the audit log); one transaction."""
-        return _obs.write_observations(self.engine, frame, actor=actor, note=note, audit=write_audit)
+    def write_observations(self, frame: "pd.DataFrame | list[dict[str, Any]]", *, actor: str, note: str | None = None,
+                           provenance: Any = None) -> dict[str, int]:
+        """Insert new cells, update changed ones (old values to the audit log); one transaction.
+
+        ``provenance(conn, counts)``, if given, runs in the same transaction (used to record an imported file).
+        """
+        return _obs.write_observations(self.engine, frame, actor=actor, note=note, audit=write_audit,
+                                       provenance=provenance)
+
+    def verify(self, mission: str, cycle: str, *, by: str, indicators: list[str] | None = None,
+               cells: list[str] | None = None, reject: bool = False, reason: str | None = None,
+               only_entered: bool = True) -> int:
+        """Verify (or reject, with a reason) a cycle's values; return the number of cells changed.
+
+        By default only values still ``entered`` are verified, so a rejected value is not verified by a
+        batch run; pass ``only_entered=False`` (or name the indicators and cells) to overrule that.
+        """
+        return _obs.set_verification(self.engine, mission, cycle, by=by, status="rejected" if reject else "verified",
+                                     indicators=indicators, cells=cells, only_entered=only_entered and not reject,
+                                     reason=reason, audit=write_audit)
 
     def observations(self, mission: str, *, indicators: list[str] | None = None, periods: list[str] | None = None,
                      totals_only: bool = False) -> pd.DataFrame:

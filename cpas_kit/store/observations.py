@@ -26,7 +26,8 @@ class ObservationError(CpasError):
         super().__init__(f"{len(problems)} problem(s) in the observations; nothing was written:\n{listing}{more}")
 
 
-_COMPARED = ("value", "value_text", "source", "verification_status", "is_synthetic", "note")
+_CONTENT = ("value", "value_text", "source", "is_synthetic", "note")
+_COMPARED = _CONTENT + ("verification_status",)
 _CHUNK = 500
 
 
@@ -54,21 +55,37 @@ def _key(rec: dict[str, Any]) -> tuple[str, str, str, str]:
 
 
 def write_observations(engine: Engine, frame: "pd.DataFrame | list[dict[str, Any]]", *, actor: str, note: str | None,
-                       audit: Callable[..., None]) -> dict[str, int]:
-    """Upsert rows (fields of :class:`cpas_kit.schemas.ObservationRecord`) in one transaction."""
+                       audit: Callable[..., None],
+                       provenance: Callable[[Connection, dict[str, int]], None] | None = None) -> dict[str, int]:
+    """Upsert rows (fields of :class:`cpas_kit.schemas.ObservationRecord`) in one transaction.
+
+    A row without a verification status keeps the cell's status when its content is unchanged and goes
+    back to ``entered`` when its value changes (a verification covers a value, not a cell).
+    ``provenance(conn, counts)`` runs inside the same transaction (e.g. to record the imported file).
+    """
     records = _records(frame)
-    if not records:
+    if not records and provenance is None:
         return {"rows_read": 0, "inserted": 0, "updated": 0, "unchanged": 0}
 
     def _do(conn: Connection) -> dict[str, int]:
         stamp = datetime.now(timezone.utc)
-        existing = _existing(conn, records)
+        existing = _existing(conn, records) if records else {}
         new_rows, changed = [], []
         for rec in records:
             old = existing.get(_key(rec))
-            verified = rec["verification_status"] == "verified"
-            rec["verified_by"] = (rec.get("verified_by") or actor) if verified else None
-            rec["verified_at"] = stamp if verified else None
+            if rec["is_synthetic"] is None or rec["verification_status"] is None:
+                content_changed = old is None or any(_differs(old[c], rec[c]) for c in _CONTENT if c != "is_synthetic")
+                if rec["is_synthetic"] is None:
+                    rec["is_synthetic"] = False if content_changed else old["is_synthetic"]
+            if rec["verification_status"] is None:
+                content_changed = old is None or any(_differs(old[c], rec[c]) for c in _CONTENT)
+                rec["verification_status"] = "entered" if content_changed else old["verification_status"]
+                if not content_changed:
+                    rec["verified_by"], rec["verified_at"] = old["verified_by"], old["verified_at"]
+            if "verified_at" not in rec:
+                verified = rec["verification_status"] == "verified"
+                rec["verified_by"] = (rec.get("verified_by") or actor) if verified else None
+                rec["verified_at"] = stamp if verified else None
             if old is None:
                 new_rows.append({**rec, "entered_by": actor, "entered_at": stamp})
             elif any(_differs(old[c], rec[c]) for c in _COMPARED):
@@ -98,8 +115,11 @@ def write_observations(engine: Engine, frame: "pd.DataFrame | list[dict[str, Any
             for mission, n in by_mission.items():
                 audit(conn, actor=actor, action="insert", entity="observation", key=f"{n} new cells",
                       mission=mission, new={"rows": n}, note=note)
-        return {"rows_read": len(records), "inserted": len(new_rows), "updated": len(changed),
-                "unchanged": len(records) - len(new_rows) - len(changed)}
+        counts = {"rows_read": len(records), "inserted": len(new_rows), "updated": len(changed),
+                  "unchanged": len(records) - len(new_rows) - len(changed)}
+        if provenance is not None:
+            provenance(conn, counts)
+        return counts
 
     return run_write(engine, _do)
 
@@ -118,7 +138,7 @@ def _existing(conn: Connection, records: list[dict[str, Any]]) -> dict[tuple[str
         groups.setdefault((r["mission_code"], r["indicator_code"]), set()).add(r["period"])
     cols = [observations.c.id, observations.c.mission_code, observations.c.indicator_code, observations.c.period,
             observations.c.disaggregation, observations.c.entered_by, observations.c.entered_at,
-            *[observations.c[c] for c in _COMPARED]]
+            observations.c.verified_by, observations.c.verified_at, *[observations.c[c] for c in _COMPARED]]
     for (mission, indicator), periods in groups.items():
         q = select(*cols).where(and_(observations.c.mission_code == mission,
                                      observations.c.indicator_code == indicator,
@@ -157,3 +177,40 @@ def count_observations(engine: Engine, mission: str | None) -> int:
         q = q.where(observations.c.mission_code == mission)
     with read(engine) as conn:
         return conn.execute(q).scalar_one()
+
+
+def set_verification(engine: Engine, mission: str, period: str, *, by: str, status: str,
+                     indicators: list[str] | None, cells: list[str] | None, only_entered: bool, reason: str | None,
+                     audit: Callable[..., None]) -> int:
+    """Mark a cycle's observations ``verified`` or ``rejected`` (by whom, when); return how many changed."""
+    if status not in ("verified", "rejected"):
+        raise CpasError(f"'{status}' is not a verification decision; use 'verified' or 'rejected'")
+    if status == "rejected" and not (reason or "").strip():
+        raise CpasError("rejecting values needs a reason (say what is wrong, e.g. --reason 'double-counted patrols')")
+    cycle = str(Period.parse(period))
+
+    def _do(conn: Connection) -> int:
+        cond = [observations.c.mission_code == mission, observations.c.period == cycle,
+                observations.c.verification_status != status]
+        if only_entered:
+            cond.append(observations.c.verification_status == "entered")
+        if indicators:
+            cond.append(observations.c.indicator_code.in_(list(indicators)))
+        if cells is not None:
+            cond.append(observations.c.disaggregation.in_(list(cells)))
+        rows = conn.execute(select(observations.c.id, observations.c.indicator_code, observations.c.disaggregation,
+                                   observations.c.verification_status).where(and_(*cond))).all()
+        if not rows:
+            return 0
+        stamp = datetime.now(timezone.utc)
+        ids = [r.id for r in rows]
+        for i in range(0, len(ids), _CHUNK):
+            conn.execute(update(observations).where(observations.c.id.in_(ids[i:i + _CHUNK]))
+                         .values(verification_status=status, verified_by=by, verified_at=stamp))
+        audit(conn, actor=by, action="verify" if status == "verified" else "reject", entity="observation",
+              key=f"{mission}|{cycle}: {len(rows)} cells", mission=mission,
+              old={"cells": [f"{r.indicator_code}|{r.disaggregation}={r.verification_status}" for r in rows]},
+              new={"verification_status": status}, note=reason)
+        return len(rows)
+
+    return run_write(engine, _do)
