@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from cpas_kit.importing import ImportProblem
@@ -28,6 +29,8 @@ CSV_SHEET = "data"
 
 
 def _as_text(cell, value) -> None:
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"

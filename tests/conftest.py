@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,27 @@ def pg_url():
 def store_url(request) -> str:
     """Run a test on both backends: the SQLite URL, then the PostgreSQL one (skipped when unavailable)."""
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+
+
+@pytest.fixture(scope="session")
+def demo_store_file(tmp_path_factory) -> Path:
+    """A SQLite store with the demo mission loaded, built once per test session (copy it, never write to it)."""
+    from cpas_kit.demo import load_demo
+    from cpas_kit.store import Store
+
+    path = tmp_path_factory.mktemp("demo-store") / "demo.sqlite"
+    store = Store(f"sqlite:///{path}")
+    load_demo(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo_sqlite_url(demo_store_file, tmp_path) -> str:
+    """A private copy of the demo store for one test."""
+    import sqlite3
+
+    target = tmp_path / "demo.sqlite"
+    with sqlite3.connect(demo_store_file) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return f"sqlite:///{target}"
