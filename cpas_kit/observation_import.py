@@ -193,7 +193,7 @@ class UploadRows(pa.DataFrameModel):
 
     @pa.check("period", name="is_period")
     def _period(cls, s: Series[str]) -> Series[bool]:
-        return s.map(lambda p: p == "" or is_period(p)).astype(bool)
+        return s.map(is_period).astype(bool)
 
     @pa.check("value", name="is_finite")
     def _finite(cls, s: Series[float]) -> Series[bool]:
@@ -206,7 +206,7 @@ class UploadRows(pa.DataFrameModel):
 _PANDERA_MESSAGES = {
     ("mission_code", "str_length"): "the mission code is empty; write the mission's code, e.g. UN-DEMO",
     ("indicator_code", "str_length"): "the indicator code is empty; write the indicator's code, e.g. SEC-01",
-    ("period", "is_period"): "'{value}' is not a reporting period; write it like 2023/24-Q2 (UN fiscal year "
+    ("period", "is_period"): "{value} is not a reporting period; write it like 2023/24-Q2 (UN fiscal year "
                              "July–June, quarter 1–4)",
     ("value", "is_finite"): "the value is not a finite number",
 }
@@ -288,10 +288,11 @@ class _Checker:
             for case in exc.failure_cases.itertuples(index=False):
                 key = (case.column, str(case.check).split("(")[0])
                 msg = _PANDERA_MESSAGES.get(key, f"{case.check} failed for '{case.failure_case}'")
+                shown = f"'{case.failure_case}'" if str(case.failure_case).strip() else "an empty cell"
                 if case.index is None or pd.isna(case.index):
-                    self.problems.append(ImportProblem(column=case.column, message=msg.format(value=case.failure_case)))
+                    self.problems.append(ImportProblem(column=case.column, message=msg.format(value=shown)))
                 else:
-                    self.add(frame.loc[int(case.index)], case.column, msg.format(value=case.failure_case))
+                    self.add(frame.loc[int(case.index)], case.column, msg.format(value=shown))
 
     # framework ---------------------------------------------------------------------------------
     def period(self, text: str) -> Period | None:
