@@ -133,14 +133,19 @@ def _cells(fw: Framework, ind: Indicator, period: Period, total: float, weights:
     if ind.additive:
         jitter = {d: rng.dirichlet(w * 60 + 0.5) for d, w in weights.items()}  # shares move a little each quarter
         parts = {d: _split(total, jitter[d], integer) for d in weights}
+        cross: list[dict[str, Any]] = []
+        if {"sex", "admin1"} <= set(weights):  # area × sex cells; the sex totals are then their sums
+            by_sex = np.zeros(len(fw.categories("sex")))
+            for area, area_total in zip(fw.categories("admin1"), parts["admin1"]):
+                split = _split(area_total, jitter["sex"], integer)
+                by_sex += split
+                for sex, v in zip(fw.categories("sex"), split):
+                    cross.append(_row(fw, ind, period, {"admin1": area, "sex": sex}, v))
+            parts["sex"] = np.round(by_sex, 1)
         for dim, values in parts.items():
             for cat, v in zip(fw.categories(dim), values):
                 rows.append(_row(fw, ind, period, {dim: cat}, v))
-        if {"sex", "admin1"} <= set(weights):
-            for area, area_total in zip(fw.categories("admin1"), parts["admin1"]):
-                for sex, v in zip(fw.categories("sex"), _split(area_total, jitter["sex"], integer)):
-                    rows.append(_row(fw, ind, period, {"admin1": area, "sex": sex}, v))
-        return rows
+        return rows + cross
     lo = ind.min_value if ind.min_value is not None else -np.inf
     hi = ind.max_value if ind.max_value is not None else np.inf
     for dim in weights:  # shares and averages: each category scatters around the total

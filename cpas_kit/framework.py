@@ -238,9 +238,9 @@ class Framework(_Model):
         """Categories of a dimension; for geography dimensions, the admin-1 codes of the boundaries."""
         d = self.dimension(dimension)
         if d.from_geography and self.mission.geography is not None:
-            from cpas_kit.geography import admin1_table
+            from cpas_kit.geography import admin1_codes
 
-            return list(admin1_table(self.mission.geography)["area_code"])
+            return list(admin1_codes(self.mission.geography))
         return list(d.categories)
 
     # -- identity -----------------------------------------------------------------------------

@@ -37,6 +37,12 @@ def _codes(geography: Geography) -> pd.DataFrame:
     return table.sort_values("area_code").reset_index(drop=True)
 
 
+@lru_cache(maxsize=16)
+def admin1_codes(geography: Geography) -> tuple[str, ...]:
+    """The admin-1 codes in code order (cached: called once per row by importers and generators)."""
+    return tuple(_codes(geography)["area_code"])
+
+
 def admin1_table(geography: Geography) -> pd.DataFrame:
     """Just the codes and names of the admin-1 areas (no geometry)."""
     return _codes(geography).copy()

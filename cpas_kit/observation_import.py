@@ -247,6 +247,8 @@ class _Checker:
         self._missions: list[str] | None = None
         self._fw: dict[tuple[str, str], Framework | None] = {}
         self._periods: dict[str, Period | None] = {}
+        self._indicators: dict[int, dict[str, Any]] = {}
+        self._categories: dict[tuple[int, str], list[str]] = {}
 
     def add(self, row: pd.Series | dict, column: str | None, message: str) -> None:
         sheet = row["sheet"] if isinstance(row["sheet"], str) else None
@@ -310,6 +312,16 @@ class _Checker:
             self._fw[(mission, period)] = self.store.framework(mission, period) if mission in self._missions else None
         return self._fw[(mission, period)]
 
+    def indicators(self, fw: Framework) -> dict[str, Any]:
+        if id(fw) not in self._indicators:
+            self._indicators[id(fw)] = {i.code: i for _, _, i in fw.indicators()}
+        return self._indicators[id(fw)]
+
+    def categories(self, fw: Framework, dim: str) -> list[str]:
+        if (id(fw), dim) not in self._categories:
+            self._categories[(id(fw), dim)] = fw.categories(dim)
+        return self._categories[(id(fw), dim)]
+
     def rows(self, frame: pd.DataFrame) -> list[dict[str, Any]]:
         """Framework checks per row; returns the rows that are fit to write, with their cell parsed."""
         good: list[dict[str, Any]] = []
@@ -334,9 +346,8 @@ class _Checker:
                 self.add(rec, "period", f"the period {per} has not started yet (it starts on {per.start:%Y-%m-%d}); "
                                         "data can only be entered for periods that have begun")
                 ok = False
-            try:
-                ind = fw.indicator(code)
-            except KeyError:
+            ind = self.indicators(fw).get(code)
+            if ind is None:
                 self.add(rec, "indicator_code", f"indicator '{code}' is not in the {mission} results framework in "
                                                 f"force for {per}; check the code (e.g. SEC-01) against the framework")
                 continue
@@ -386,7 +397,7 @@ class _Checker:
                 self.add(rec, "disaggregation", f"{ind.code} is not disaggregated by '{dim}' (its dimensions: "
                                                 f"{allowed})")
                 return raw, False
-            cats = fw.categories(dim)
+            cats = self.categories(fw, dim)
             if cat not in cats:
                 shown = ", ".join(cats[:20]) + (" …" if len(cats) > 20 else "")
                 self.add(rec, "disaggregation", f"'{cat}' is not a category of '{dim}'; use one of {shown}")
@@ -423,7 +434,7 @@ class _Checker:
         for (mission, code, period, parent_key, dim), children in groups.items():
             parent = by_cell.get((mission, code, period, parent_key))
             fw = children[0]["_fw"]
-            if parent is None or len(children) != len(fw.categories(dim)):
+            if parent is None or len(children) != len(self.categories(fw, dim)):
                 continue
             total, parts_sum = parent["value"], sum(c["value"] for c in children)
             if abs(total - parts_sum) > max(TOLERANCE_ABS, TOLERANCE_REL * abs(total)):

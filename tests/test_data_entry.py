@@ -292,3 +292,18 @@ def test_import_on_both_databases(store_url, tmp_path):
     assert store.count_observations(MISSION) == 18
     assert import_observations(store, path, actor="x").rows_unchanged == 18
     store.close()
+
+
+def test_the_demo_data_passes_the_importers_own_checks(sqlite_url, tmp_path):
+    """Synthetic data must be as consistent as real data has to be: totals equal their parts, ranges hold."""
+    from cpas_kit.demo import generate_observations
+
+    fw = demo_framework()
+    frame = generate_observations(fw)
+    path = tmp_path / "demo.csv"
+    frame[COLUMNS].to_csv(path, index=False)
+    store = Store(sqlite_url)
+    store.save_framework(fw, effective_from="2021/22-Q1", actor="t")
+    result = import_observations(store, path, actor="t")
+    assert result.rows_imported == len(frame)
+    store.close()
