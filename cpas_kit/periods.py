@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Iterable, Literal
 
 from cpas_kit.errors import PeriodError
@@ -50,6 +51,10 @@ class Period:
             return text
         if not isinstance(text, str):
             raise PeriodError(f"{text!r} is not a reporting period: {_HELP}.")
+        return _parse_text(text)
+
+    @classmethod
+    def _from_text(cls, text: str) -> "Period":
         s = text.strip()
         if m := _QUARTER_RE.match(s):
             fy = _check_fy(int(m.group(1)), m.group(2), s)
@@ -199,6 +204,12 @@ class Period:
 
     def __ge__(self, other: "Period") -> bool:
         return self._key() >= Period.parse(other)._key()
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(text: str) -> Period:
+    """Parsed periods are cached: imports parse the same dozen period strings a hundred thousand times."""
+    return Period._from_text(text)
 
 
 def _check_fy(start: int, end2: str, text: str) -> int:
