@@ -90,6 +90,8 @@ LABELS: dict[str, dict[str, str]] = {
     "data_quality": {"en": "Data quality", "fr": "Qualité des données"},
     "dq_missing": {"en": "indicators without a value in this cycle", "fr": "indicateurs sans valeur pour ce cycle"},
     "dq_unverified": {"en": "latest values not yet verified", "fr": "dernières valeurs non vérifiées"},
+    "dq_rejected": {"en": "values of this cycle rejected at verification (left out of trends and status)",
+                    "fr": "valeurs de ce cycle rejetées à la vérification (exclues des tendances et du statut)"},
     "dq_stale": {"en": "indicators whose latest value is stale", "fr": "indicateurs dont la dernière valeur est ancienne"},
     "about": {"en": "About this pack", "fr": "À propos de ce dossier"},
     "default_store": {"en": "default store", "fr": "base de données par défaut"},

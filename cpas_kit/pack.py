@@ -113,6 +113,7 @@ class PackContext:
     status: pd.DataFrame
     recommendations: pd.DataFrame
     generated_at: datetime
+    rejected: pd.DataFrame | None = None  # values rejected at verification: left out of trends and status
 
     @property
     def language(self) -> str:
@@ -133,14 +134,16 @@ def load_context(params: PackParameters) -> PackContext:
     try:
         version = store.framework_version_for(params.mission, params.cycle)
         fw = framework_from_document(json.loads(version["content"]))
-        obs = up_to(store.observations(params.mission), params.cycle)
+        everything = up_to(store.observations(params.mission), params.cycle)
         recs = store.recommendations(params.mission)
     finally:
         store.close()
+    is_rejected = everything["verification_status"] == "rejected"
+    obs = everything[~is_rejected]
     return PackContext(
         params=params, framework=fw, framework_version={k: v for k, v in version.items() if k != "content"},
         observations=obs, status=indicator_status(fw, obs, params.cycle), recommendations=recs,
-        generated_at=datetime.now(timezone.utc),
+        generated_at=datetime.now(timezone.utc), rejected=everything[is_rejected],
     )
 
 

@@ -105,7 +105,18 @@ def data_quality(ctx: PackContext) -> HTML:
                    missing=list(s.loc[~s["has_cycle_value"], "indicator_code"]),
                    unverified=list(s.loc[s["has_cycle_value"] & (s["verification_status"] != "verified"),
                                          "indicator_code"]),
-                   stale=list(s.loc[s["is_stale"], "indicator_code"]))
+                   stale=list(s.loc[s["is_stale"], "indicator_code"]),
+                   rejected=_rejected_labels(ctx))
+
+
+def _rejected_labels(ctx: PackContext) -> list[str]:
+    """``SEC-05 2023/24-Q4`` for each rejected value of the cycle (cells named when not the total)."""
+    rej = ctx.rejected
+    if rej is None or not len(rej):
+        return []
+    rej = rej[rej["period"] == ctx.cycle]
+    return [f"{r.indicator_code} {r.period}" + (f" ({r.disaggregation})" if r.disaggregation else "")
+            for r in rej.itertuples()]
 
 
 TRACKER_COLUMNS = ("recommendation", "date_recommended", "actions", "lead_section", "supporting_section",

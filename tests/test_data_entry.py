@@ -307,3 +307,18 @@ def test_the_demo_data_passes_the_importers_own_checks(sqlite_url, tmp_path):
     result = import_observations(store, path, actor="t")
     assert result.rows_imported == len(frame)
     store.close()
+
+
+def test_packs_leave_rejected_values_out_and_list_them(demo_sqlite_url):
+    from cpas_kit.pack import load_context, make_parameters
+    from cpas_kit.report import data_quality
+
+    store = Store(demo_sqlite_url)
+    assert store.verify(MISSION, CYCLE, by="lead", indicators=["SEC-05"], cells=[""], reject=True,
+                        reason="duplicate count") == 1
+    store.close()
+    ctx = load_context(make_parameters(mission=MISSION, cycle=CYCLE, db_url=demo_sqlite_url))
+    sec05 = ctx.status.set_index("indicator_code").loc["SEC-05"]
+    assert sec05["latest_period"] != CYCLE, "the rejected value is not the latest value any more"
+    html = str(data_quality(ctx).data)
+    assert "SEC-05 2023/24-Q4" in html and "rejected at verification" in html
