@@ -17,7 +17,7 @@ import pandas as pd
 from cpas_kit.errors import CpasError
 from cpas_kit.framework import Framework
 from cpas_kit.periods import Period
-from cpas_kit.store.recommendations import DECISIONS, PROGRESS
+from cpas_kit.recommendations import DECISIONS, PROGRESS
 
 COLUMNS = {
     "Impact Area": "priority_code",

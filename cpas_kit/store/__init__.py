@@ -197,8 +197,18 @@ class Store:
         return _recs.write_recommendations(self.engine, mission, records, actor=actor, source=source, audit=write_audit)
 
     def recommendations(self, mission: str) -> pd.DataFrame:
-        """The mission's recommendations, current state."""
+        """The mission's recommendations, current state (replayed from their events)."""
         return _recs.read_recommendations(self.engine, mission)
+
+    def change_recommendation(self, rec_id: int, field: str, value: Any, *, actor: str,
+                              comment: str | None = None) -> dict[str, Any]:
+        """Decide, update progress or edit one field, if the tracker's rules allow it; return the new state."""
+        return _recs.change_recommendation(self.engine, rec_id, field, value, actor=actor, comment=comment,
+                                           audit=write_audit)
+
+    def recommendation_history(self, rec_id: int) -> pd.DataFrame:
+        """Every change of one recommendation (who, when, from → to, comment), oldest first."""
+        return _recs.recommendation_history(self.engine, rec_id)
 
     # -- audit ---------------------------------------------------------------------------------
     def audit_log(self, mission: str | None = None, entity: str | None = None) -> pd.DataFrame:

@@ -119,18 +119,27 @@ recommendations = Table(
     Column("priority_code", String(40)),
     Column("outcome_code", String(40)),
     Column("cycle_recommended", String(12), nullable=False),
-    Column("actions", Text),
-    Column("lead_section", Text),
-    Column("supporting_sections", Text),
-    Column("endorsed_by", Text),
-    Column("decision", String(20), nullable=False),
-    Column("target_date", Date),
-    Column("progress", String(20), nullable=False),
-    Column("comments", Text),
     Column("source", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("source_session", String(40)),
+    Column("created_by", Text, nullable=False, server_default="unknown"),
     UniqueConstraint("mission_code", "rec_key", name="uq_recommendations_key"),
+)
+
+recommendation_events = Table(
+    "recommendation_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recommendation_id", Integer, ForeignKey("recommendations.id"), nullable=False),
+    Column("mission_code", String(40), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(12), nullable=False),
+    Column("field", String(30)),
+    Column("from_value", Text),
+    Column("to_value", Text),
+    Column("comment", Text),
+    Index("ix_recommendation_events_rec", "recommendation_id", "id"),
 )
 
 imports = Table(

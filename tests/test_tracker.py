@@ -1,0 +1,126 @@
+"""The recommendations tracker: append-only events, replayed state, transition rules, schema upgrade."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import text
+
+from cpas_kit.demo import MISSION, TRACKER_FILE, demo_framework, load_demo
+from cpas_kit.recommendations import check_change, is_overdue
+from cpas_kit.store import Store
+from cpas_kit.store.engine import upgrade
+from cpas_kit.store.recommendations import ChangeRefused
+from cpas_kit.tracker import read_tracker_file
+
+APPROVED_NOT_STARTED = {"decision": "Approved", "progress": "Not Assigned"}
+
+
+@pytest.fixture
+def demo_store(demo_sqlite_url):
+    s = Store(demo_sqlite_url)
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("state, field, new, comment, refusal", [
+    ({"decision": "Awaiting Review", "progress": "Not Assigned"}, "decision", "Approved", None, None),
+    ({"decision": "Awaiting Review", "progress": "Not Assigned"}, "decision", "Rejected", None, "needs a reason"),
+    ({"decision": "Awaiting Review", "progress": "Not Assigned"}, "decision", "Rejected", "out of mandate", None),
+    ({"decision": "Awaiting Review", "progress": "Not Assigned"}, "decision", "Deferred", "", "needs a reason"),
+    ({"decision": "Awaiting Review", "progress": "Not Assigned"}, "decision", "Awaiting Review", None, "already"),
+    ({"decision": "Awaiting Review", "progress": "Not Assigned"}, "decision", "Maybe", None, "is not a decision"),
+    ({"decision": "Rejected", "progress": "Not Assigned"}, "decision", "Approved", "x", "cannot become Approved"),
+    ({"decision": "Rejected", "progress": "Not Assigned"}, "decision", "Awaiting Review", None, "needs a reason"),
+    ({"decision": "Approved", "progress": "Ongoing"}, "decision", "Rejected", "funds cut", "only be withdrawn"),
+    (APPROVED_NOT_STARTED, "decision", "Deferred", "elections first", None),
+    ({"decision": "Awaiting Review", "progress": "Not Assigned"}, "progress", "Ongoing", None, "approved"),
+    ({"decision": "Rejected", "progress": "Not Assigned"}, "progress", "Ongoing", None, "this one is Rejected"),
+    (APPROVED_NOT_STARTED, "progress", "Ongoing", None, None),
+    (APPROVED_NOT_STARTED, "progress", "Implemented", None, "needs a comment"),
+    (APPROVED_NOT_STARTED, "progress", "Implemented", "done in March", None),
+    ({"decision": "Approved", "progress": "Implemented"}, "progress", "Not Started", "x", "cannot go from"),
+    ({"decision": "Approved", "progress": "Implemented"}, "progress", "Ongoing", None, "needs a comment"),
+    (APPROVED_NOT_STARTED, "progress", "Finished", None, "is not an implementation status"),
+])
+def test_transition_rules(state, field, new, comment, refusal):
+    why = check_change(state, field, new, comment)
+    if refusal is None:
+        assert why is None
+    else:
+        assert why is not None and refusal in why and why.endswith(".")
+
+
+def test_overdue_is_approved_not_implemented_and_past_target():
+    base = {"decision": "Approved", "progress": "Ongoing", "target_date": date(2024, 3, 31)}
+    assert is_overdue(base, date(2024, 4, 1))
+    assert not is_overdue(base, date(2024, 3, 31))
+    assert not is_overdue({**base, "progress": "Implemented"}, date(2025, 1, 1))
+    assert not is_overdue({**base, "decision": "Deferred"}, date(2025, 1, 1))
+    assert not is_overdue({**base, "target_date": None}, date(2025, 1, 1))
+
+
+def test_demo_tracker_state_is_replayed_from_events_and_reloading_changes_nothing(demo_store):
+    recs = demo_store.recommendations(MISSION)
+    expected = read_tracker_file(TRACKER_FILE, demo_framework())
+    assert len(recs) == len(expected) == 7
+    assert list(recs["decision"]) == [r["decision"] for r in expected]
+    assert list(recs["progress"]) == [r["progress"] for r in expected]
+    again = load_demo(demo_store)["recommendations"]
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 7)
+    assert demo_store.table_counts()["recommendation_events"] == 7
+
+
+def test_changes_are_events_and_refusals_write_nothing(store_url):
+    store = Store(store_url)
+    load_demo(store)
+    rec = store.recommendations(MISSION).iloc[0]
+    assert rec["decision"] == "Awaiting Review"
+    store.change_recommendation(int(rec["id"]), "decision", "Approved", actor="SRSG", comment="agreed at SMT")
+    store.change_recommendation(int(rec["id"]), "target_date", date(2024, 6, 30), actor="planning unit")
+    state = store.change_recommendation(int(rec["id"]), "progress", "Ongoing", actor="Force", comment="started")
+    assert (state["decision"], state["progress"], state["target_date"]) == ("Approved", "Ongoing", date(2024, 6, 30))
+    counts = store.table_counts()
+    with pytest.raises(ChangeRefused, match="cannot go from Ongoing to Not Assigned"):
+        store.change_recommendation(int(rec["id"]), "progress", "Not Assigned", actor="Force")
+    assert store.table_counts() == counts, "a refused change writes nothing"
+    history = store.recommendation_history(int(rec["id"]))
+    assert list(history["action"]) == ["create", "decide", "edit", "progress"]
+    assert list(history["from_value"][1:].fillna("")) == ["Awaiting Review", "", "Not Assigned"]
+    assert list(history["to_value"][1:]) == ["Approved", "2024-06-30", "Ongoing"]
+    assert list(history["actor"][1:]) == ["SRSG", "planning unit", "Force"]
+    now = store.recommendations(MISSION).set_index("id").loc[int(rec["id"])]
+    assert now["progress"] == "Ongoing" and now["updated_by"] == "Force"
+    with store.engine.connect() as conn, pytest.raises(Exception, match="append-only"):
+        with conn.begin():
+            conn.execute(text("UPDATE recommendation_events SET actor = 'someone else'"))
+    store.close()
+
+
+def test_upgrade_from_schema_0002_keeps_every_recommendation(store_url):
+    """A store made before change history existed: its tracker rows become one 'create' event each."""
+    store = Store(store_url, upgrade=False)
+    upgrade(store.engine, "0002")
+    stamp = datetime(2023, 1, 5, tzinfo=timezone.utc)
+    with store.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO missions (code, name, country_iso3, hq, mandate_resolution, cycle_kind, is_fictional, "
+            "created_at, updated_at) VALUES ('UN-OLD', 'Old mission', 'CAF', 'Bangui', 'none', 'quarter', "
+            ":f, :t, :t)"), {"t": stamp, "f": False})
+        conn.execute(text(
+            "INSERT INTO recommendations (mission_code, rec_key, text, cycle_recommended, decision, progress, "
+            "target_date, lead_section, created_at, updated_at) VALUES ('UN-OLD', 'k1', 'Train more police', "
+            "'2022/23-Q2', 'Approved', 'Ongoing', :d, 'UNPOL', :t, :t)"), {"t": stamp, "d": date(2023, 6, 30)})
+    upgrade(store.engine)
+    recs = store.recommendations("UN-OLD")
+    assert len(recs) == 1
+    r = recs.iloc[0]
+    assert (r["text"], r["decision"], r["progress"], r["lead_section"]) == (
+        "Train more police", "Approved", "Ongoing", "UNPOL")
+    assert r["target_date"] == date(2023, 6, 30)
+    history = store.recommendation_history(int(r["id"]))
+    assert list(history["action"]) == ["create"]
+    assert json.loads(history["to_value"].iloc[0])["decision"] == "Approved"
+    store.close()
