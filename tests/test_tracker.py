@@ -124,3 +124,73 @@ def test_upgrade_from_schema_0002_keeps_every_recommendation(store_url):
     assert list(history["action"]) == ["create"]
     assert json.loads(history["to_value"].iloc[0])["decision"] == "Approved"
     store.close()
+
+
+# -- import, export, command line -----------------------------------------------------------------
+
+def test_tracker_export_round_trips_and_neutralises_formulas(demo_store, tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from cpas_kit.tracker import import_tracker
+    from cpas_kit.tracker_export import export_docx, export_xlsx
+
+    demo_store.write_recommendations(MISSION, [{"text": "=HYPERLINK(\"http://evil\",\"click\")",
+                                                "cycle_recommended": "2023/24-Q4", "priority_code": "P2",
+                                                "comments": "+1 from Force"}], actor="t", source="test")
+    path = export_xlsx(demo_store, MISSION, tmp_path / "tracker.xlsx", cycle="2023/24-Q4", on=date(2024, 6, 30))
+    ws = load_workbook(path)["Tracker"]
+    assert ws["A2"].value == "Report generated: 2024-06-30" and ws["A3"].value == "Reporting period: 2023/24-Q4"
+    assert [c.value for c in ws[5]][:3] == ["Impact Area", "Recommendation", "Date Recommended"]
+    texts = [c for row in ws.iter_rows(min_row=6) for c in row if isinstance(c.value, str)]
+    risky = [c for c in texts if c.value.lstrip("'").startswith(("=", "+", "-", "@"))]
+    assert risky and all(c.value.startswith("'") and c.data_type == "s" for c in risky)
+    overdue = {r[11]: r[12] for r in ws.iter_rows(min_row=6, values_only=True)}  # id → overdue
+    assert overdue[4] == "yes", "approved, ongoing, target 2022-03-04: overdue on 2024-06-30"
+    again = import_tracker(demo_store, path, MISSION, actor="t")
+    assert (again.rows_read, again.rows_imported, again.rows_unchanged) == (8, 0, 8)
+    doc = Document(export_docx(demo_store, MISSION, tmp_path / "tracker.docx", language="fr", on=date(2024, 6, 30)))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "Suivi des recommandations" in body and len(doc.tables) == 2
+    assert any("en retard" in c.text for t in doc.tables for row in t.rows for c in row.cells)
+
+
+def test_a_bad_tracker_file_lists_every_problem_and_writes_nothing(demo_store, tmp_path):
+    from cpas_kit.importing import ImportRejected
+    from cpas_kit.tracker import import_tracker
+
+    path = tmp_path / "tracker.csv"
+    path.write_text(
+        "Impact Area,Recommendation,Date Recommended,Actions for Implementation,Lead Responsible Section,"
+        "Supporting Section,Recommendation Endorsed by,Decision,Target Implementation Date,"
+        "Implementation Progress,Implementation Comments\n"
+        "1. Security,Fine one,2023/24-Q1,,Force,,SMT,Approved,2024-03-31,Ongoing,\n"
+        "9. Nowhere,Bad area,2023/24-Q1,,Force,,SMT,Approved,,Ongoing,\n"
+        ",Bad decision,2023/24-Q1,,Force,,SMT,Maybe,,Not Assigned,\n"
+        ",Progress without approval,2023/24-Q1,,Force,,SMT,Awaiting Review,,Ongoing,\n"
+        ",Bad date,2023/24-Q1,,Force,,SMT,Approved,31/31/2024,Ongoing,\n"
+        ",,2023/24-Q9,,Force,,SMT,Approved,,Ongoing,\n")
+    before = demo_store.table_counts()
+    with pytest.raises(ImportRejected) as err:
+        import_tracker(demo_store, path, MISSION, actor="t")
+    found = {(p.row, p.column) for p in err.value.result.errors}
+    assert found == {(3, "Impact Area"), (4, "Decision"), (5, "Implementation Progress"),
+                     (6, "Target Implementation Date"), (7, "Recommendation"), (7, "Date Recommended")}
+    assert demo_store.table_counts() == before
+
+
+def test_cli_refusal_is_one_sentence_and_history_is_json(demo_sqlite_url, monkeypatch, capsys):
+    from cpas_kit.cli import main
+
+    monkeypatch.setenv("CPAS_DB_URL", demo_sqlite_url)
+    assert main(["tracker", "progress", "1", "--status", "Ongoing", "--by", "Force"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "only be recorded for an approved recommendation" in err
+    assert main(["tracker", "decide", "1", "--decision", "Approved", "--by", "SRSG", "--comment", "agreed"]) == 0
+    capsys.readouterr()
+    assert main(["tracker", "history", "1", "--json"]) == 0
+    history = json.loads(capsys.readouterr().out)
+    assert [h["action"] for h in history] == ["create", "decide"] and history[1]["comment"] == "agreed"
+    assert main(["tracker", "list", "--mission", MISSION, "--json", "--on", "2024-06-30"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {r["id"]: r["overdue"] for r in listed}[4] is True

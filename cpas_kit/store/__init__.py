@@ -191,10 +191,11 @@ class Store:
         return _obs.count_observations(self.engine, mission)
 
     # -- recommendations -----------------------------------------------------------------------
-    def write_recommendations(self, mission: str, records: list[dict[str, Any]], *, actor: str,
-                              source: str) -> dict[str, int]:
-        """Insert or update recommendations (idempotent on mission, cycle and text)."""
-        return _recs.write_recommendations(self.engine, mission, records, actor=actor, source=source, audit=write_audit)
+    def write_recommendations(self, mission: str, records: list[dict[str, Any]], *, actor: str, source: str,
+                              session: str | None = None, provenance: Any = None) -> dict[str, int]:
+        """Record recommendations (idempotent on mission, cycle and text); changed fields become events."""
+        return _recs.write_recommendations(self.engine, mission, records, actor=actor, source=source, audit=write_audit,
+                                           session=session, provenance=provenance)
 
     def recommendations(self, mission: str) -> pd.DataFrame:
         """The mission's recommendations, current state (replayed from their events)."""
