@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -114,6 +114,7 @@ class PackContext:
     recommendations: pd.DataFrame
     generated_at: datetime
     rejected: pd.DataFrame | None = None  # values rejected at verification: left out of trends and status
+    recommendation_events: pd.DataFrame | None = None  # every tracker change (follow-up analysis)
 
     @property
     def language(self) -> str:
@@ -122,6 +123,11 @@ class PackContext:
     @property
     def cycle(self) -> str:
         return self.params.cycle
+
+    @property
+    def reporting_date(self) -> date:
+        """The last day of the cycle: what 'overdue' is judged against."""
+        return Period.parse(self.params.cycle).end
 
     @property
     def is_synthetic(self) -> bool:
@@ -136,6 +142,7 @@ def load_context(params: PackParameters) -> PackContext:
         fw = framework_from_document(json.loads(version["content"]))
         everything = up_to(store.observations(params.mission), params.cycle)
         recs = store.recommendations(params.mission)
+        rec_events = store.recommendation_events(params.mission)
     finally:
         store.close()
     is_rejected = everything["verification_status"] == "rejected"
@@ -143,7 +150,7 @@ def load_context(params: PackParameters) -> PackContext:
     return PackContext(
         params=params, framework=fw, framework_version={k: v for k, v in version.items() if k != "content"},
         observations=obs, status=indicator_status(fw, obs, params.cycle), recommendations=recs,
-        generated_at=datetime.now(timezone.utc), rejected=everything[is_rejected],
+        generated_at=datetime.now(timezone.utc), rejected=everything[is_rejected], recommendation_events=rec_events,
     )
 
 

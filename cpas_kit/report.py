@@ -134,6 +134,30 @@ def tracker(ctx: PackContext) -> HTML:
     return _render("tracker.html.j2", ctx, groups=groups, columns=TRACKER_COLUMNS)
 
 
+def followup(ctx: PackContext) -> HTML:
+    """Tracker summary per cycle and the indicators linked to implemented recommendations, before and after."""
+    from cpas_kit.followup import CAVEAT, implementation_period, indicator_followup, tracker_summary
+
+    recs, events = ctx.recommendations, ctx.recommendation_events
+    on = ctx.reporting_date
+    summary = tracker_summary(recs, events, on=on) if len(recs) else pd.DataFrame()
+    follow = indicator_followup(ctx.framework, recs, events, ctx.observations, cycle=ctx.cycle) if len(recs) \
+        else pd.DataFrame()
+    texts = dict(zip(recs["id"].astype(int), recs["text"])) if len(recs) else {}
+    rows = [{**r, "recommendation": _short(texts.get(r["recommendation_id"], ""))} for r in follow.to_dict("records")]
+    done = recs[(recs["decision"] == "Approved") & (recs["progress"] == "Implemented")] if len(recs) else recs
+    unknown = [_short(r["text"]) for r in done.to_dict("records")
+               if implementation_period(r, None, ctx.framework.mission.cycle_kind)[1] == "unknown"
+               and int(r["id"]) not in set(follow["recommendation_id"] if len(follow) else [])]
+    return _render("followup.html.j2", ctx, summary=summary.to_dict("records"), followup=rows, unknown=unknown,
+                   caveat=CAVEAT[ctx.language], reporting_date=on.isoformat(),
+                   pct=lambda v: "—" if v is None or pd.isna(v) else f"{100 * v:.0f} %")
+
+
+def _short(text: str, n: int = 90) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
 def about(ctx: PackContext) -> HTML:
     """The status rule, data labels, credits and the software version."""
     from sqlalchemy.engine import make_url

@@ -194,3 +194,57 @@ def test_cli_refusal_is_one_sentence_and_history_is_json(demo_sqlite_url, monkey
     assert main(["tracker", "list", "--mission", MISSION, "--json", "--on", "2024-06-30"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert {r["id"]: r["overdue"] for r in listed}[4] is True
+
+
+# -- follow-up analysis ---------------------------------------------------------------------------
+
+def test_summary_rates_and_median_time_to_implementation(store_url):
+    from cpas_kit.followup import tracker_summary
+
+    store = Store(store_url)
+    load_demo(store)
+    store.change_recommendation(1, "decision", "Approved", actor="SRSG")
+    store.change_recommendation(1, "progress", "Implemented", actor="Force", comment="working group set up")
+    recs, events = store.recommendations(MISSION), store.recommendation_events(MISSION)
+    summary = tracker_summary(recs, events, on=date(2024, 6, 30)).set_index("cycle")
+    total = summary.loc["all"]
+    # demo: 7 recommendations, 2 approved + 1 rejected in the seeds' file; here one more approved and implemented
+    assert (total["recommended"], total["decided"], total["approved"], total["rejected"]) == (7, 4, 3, 1)
+    assert total["implemented"] == 2 and total["approval_rate"] == pytest.approx(3 / 4)
+    assert total["implementation_rate"] == pytest.approx(2 / 3)
+    assert total["median_days_to_implementation"] == 0, "approved and implemented within the test run"
+    assert total["overdue"] == 1, "the seeds' recommendation 4 (target 2022-03-04, ongoing) is overdue"
+    store.close()
+
+
+def test_followup_compares_linked_indicators_before_and_after():
+    import pandas as pd
+
+    from cpas_kit.followup import indicator_followup
+
+    fw = demo_framework()
+    recs = pd.DataFrame([{"id": 1, "text": "Do more patrols", "priority_code": "P1", "outcome_code": None,
+                          "decision": "Approved", "progress": "Implemented", "target_date": date(2022, 12, 31)}])
+    events = pd.DataFrame(columns=["id", "recommendation_id", "field", "to_value", "at"])
+    periods = ["2021/22-Q3", "2021/22-Q4", "2022/23-Q1", "2022/23-Q2", "2022/23-Q3", "2022/23-Q4", "2023/24-Q1"]
+    values = [10, 10, 10, 10, 20, 20, 20]  # SEC-01 (civilian deaths, lower is better) rose after Q2
+    obs = pd.DataFrame({"indicator_code": "SEC-01", "period": periods, "disaggregation": "", "value": values})
+    out = indicator_followup(fw, recs, events, obs, cycle="2023/24-Q1")
+    sec01 = out.set_index("indicator_code").loc["SEC-01"]
+    assert sec01["implementation_period"] == "2022/23-Q2" and sec01["period_known_from"] == "target date"
+    assert (sec01["periods_before"], sec01["periods_after"]) == (3, 3)
+    assert (sec01["mean_before"], sec01["mean_after"], sec01["movement"]) == (10, 20, "undesired")
+    assert set(out["outcome_code"]) == {o.code for p, o in fw.outcomes() if p.code == "P1"}
+    others = out[out["indicator_code"] != "SEC-01"]
+    assert set(others["movement"]) == {"not enough data"}
+
+
+def test_pack_shows_the_followup_with_its_caveat(demo_sqlite_url):
+    from cpas_kit.pack import load_context, make_parameters
+    from cpas_kit.report import followup
+
+    html = str(followup(load_context(make_parameters(mission=MISSION, cycle="2023/24-Q4",
+                                                     db_url=demo_sqlite_url, language="fr"))).data)
+    assert "Suivi de la mise en œuvre des recommandations" in html and "Association, et non attribution" in html
+    assert "Tous les cycles" in html and "67 %" in html  # 2 approved of 3 decided in the seeds' tracker
+    assert "date inconnue" in html or "Mises en œuvre, mais à une date inconnue" in html

@@ -207,6 +207,10 @@ class Store:
         return _recs.change_recommendation(self.engine, rec_id, field, value, actor=actor, comment=comment,
                                            audit=write_audit)
 
+    def recommendation_events(self, mission: str) -> pd.DataFrame:
+        """Every change of every recommendation of a mission, oldest first (for follow-up analysis)."""
+        return _recs.read_recommendation_events(self.engine, mission)
+
     def recommendation_history(self, rec_id: int) -> pd.DataFrame:
         """Every change of one recommendation (who, when, from → to, comment), oldest first."""
         return _recs.recommendation_history(self.engine, rec_id)

@@ -154,3 +154,11 @@ def recommendation_history(engine: Engine, rec_id: int) -> pd.DataFrame:
             raise NotFoundError(f"there is no recommendation with id {rec_id}")
         events = _events_of(conn, [rec_id])[rec_id]
     return pd.DataFrame(events, columns=[c.name for c in recommendation_events.c])
+
+
+def read_recommendation_events(engine: Engine, mission: str) -> pd.DataFrame:
+    """Every recommendation event of a mission, oldest first."""
+    with read(engine) as conn:
+        rows = conn.execute(select(recommendation_events).where(recommendation_events.c.mission_code == mission)
+                            .order_by(recommendation_events.c.id)).mappings().all()
+    return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in recommendation_events.c])
