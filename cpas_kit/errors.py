@@ -40,3 +40,13 @@ class NotFoundError(CpasError, LookupError):
 
 class PackError(CpasError):
     """A pack could not be built."""
+
+
+def pydantic_problems(exc) -> list[str]:
+    """``key: message`` for every error of a pydantic ``ValidationError`` (unknown keys called out as misspelt)."""
+    out = []
+    for e in exc.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = "unknown key (is it misspelt?)" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
+        out.append(f"{key}: {msg}")
+    return out

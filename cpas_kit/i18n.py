@@ -176,6 +176,42 @@ LABELS: dict[str, dict[str, str]] = {
     "trk_refused": {"en": "Not recorded: {why}", "fr": "Non enregistré : {why}"},
     "trk_error": {"en": "Unexpected error (details below): {error}",
                   "fr": "Erreur inattendue (détails ci-dessous) : {error}"},
+    "rule_not_decision": {"en": "'{new}' is not a decision; use one of {options}.",
+                          "fr": "« {new} » n'est pas une décision ; utilisez {options}."},
+    "rule_already": {"en": "the recommendation is already {old}.", "fr": "la recommandation est déjà « {old} »."},
+    "rule_decision_move": {
+        "en": "a recommendation that is {old} cannot become {new} (from {old} it can become {options}).",
+        "fr": "une recommandation « {old} » ne peut pas devenir « {new} » (elle peut devenir : {options}).",
+    },
+    "rule_started": {
+        "en": "the recommendation is already {progress}: an approved recommendation can only be withdrawn before "
+              "its implementation starts.",
+        "fr": "la recommandation est déjà « {progress} » : une recommandation approuvée ne peut être retirée "
+              "qu'avant le début de sa mise en œuvre.",
+    },
+    "rule_reason": {"en": "say why it is {new}: a {new} decision needs a reason.",
+                    "fr": "indiquez pourquoi : la décision « {new} » exige une justification."},
+    "rule_reverse": {"en": "going back on an {old} decision needs a reason.",
+                     "fr": "revenir sur une décision « {old} » exige une justification."},
+    "rule_not_status": {"en": "'{new}' is not an implementation status; use one of {options}.",
+                        "fr": "« {new} » n'est pas un état de mise en œuvre ; utilisez {options}."},
+    "rule_not_approved": {
+        "en": "implementation progress can only be recorded for an approved recommendation; this one is {decision}.",
+        "fr": "l'état de mise en œuvre ne peut être enregistré que pour une recommandation approuvée ; "
+              "celle-ci est « {decision} ».",
+    },
+    "rule_progress_already": {"en": "the implementation progress is already {old}.",
+                              "fr": "l'état de mise en œuvre est déjà « {old} »."},
+    "rule_progress_move": {
+        "en": "implementation progress cannot go from {old} to {new} (from {old} it can go to {options}).",
+        "fr": "l'état de mise en œuvre ne peut pas passer de « {old} » à « {new} » (possible : {options}).",
+    },
+    "rule_comment": {"en": "moving to {new} needs a comment: what was done, or why not.",
+                     "fr": "passer à « {new} » exige un commentaire : ce qui a été fait, ou pourquoi pas."},
+    "rule_fixed": {"en": "'{field}' cannot be changed after a recommendation is recorded.",
+                   "fr": "« {field} » ne peut plus être modifié une fois la recommandation enregistrée."},
+    "rule_same": {"en": "{field} is already {old!r}.", "fr": "{field} vaut déjà {old!r}."},
+    "rule_who": {"en": "say who makes the change.", "fr": "indiquez qui fait la modification."},
     "followup_heading": {"en": "Follow-up of recommendations", "fr": "Suivi de la mise en œuvre des recommandations"},
     "followup_summary": {"en": "Recommendations per cycle", "fr": "Recommandations par cycle"},
     "followup_indicators": {"en": "Linked indicators before and after implementation",

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cpas_kit.analysis import indicator_status, up_to
-from cpas_kit.errors import PackError, ParametersError, PeriodError
+from cpas_kit.errors import PackError, ParametersError, PeriodError, pydantic_problems
 from cpas_kit.framework import Framework, framework_from_document
 from cpas_kit.offline import export_html
 from cpas_kit.paths import mission_parameters_file, notebooks_dir, pack_dir
@@ -52,21 +52,12 @@ class PackParameters(BaseModel):
         return Path(self.output_dir) if self.output_dir else pack_dir(self.mission, self.cycle)
 
 
-def _pydantic_problems(exc: ValidationError) -> list[str]:
-    out = []
-    for e in exc.errors():
-        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        msg = "unknown key (is it misspelt?)" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
-        out.append(f"{key}: {msg}")
-    return out
-
-
 def make_parameters(source: str = "parameters", **values: Any) -> PackParameters:
     """Validate pack parameters; one error naming every bad key."""
     try:
         return PackParameters(**values)
     except ValidationError as exc:
-        raise ParametersError(f"{source}: " + "; ".join(_pydantic_problems(exc))) from None
+        raise ParametersError(f"{source}: " + "; ".join(pydantic_problems(exc))) from None
 
 
 def parameters_from_file(path: "str | Path") -> dict[str, Any]:

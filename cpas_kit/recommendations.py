@@ -21,6 +21,8 @@ import json
 from datetime import date
 from typing import Any, Iterable
 
+from cpas_kit.i18n import t
+
 DECISIONS = ("Awaiting Review", "Approved", "Rejected", "Deferred")
 PROGRESS = ("Not Assigned", "Not Started", "Ongoing", "Implemented", "Not Implemented")
 MUTABLE = ("actions", "lead_section", "supporting_sections", "endorsed_by", "decision", "target_date", "progress",
@@ -41,52 +43,59 @@ _PROGRESS_MOVES = {
     "Not Implemented": {"Ongoing", "Not Started"},
 }
 _NOT_STARTED = {"Not Assigned", "Not Started"}
+_TRANSLATED = set(DECISIONS) | set(PROGRESS)
 
 
-def check_change(state: dict[str, Any], field: str, new: Any, comment: str | None) -> str | None:
+def check_change(state: dict[str, Any], field: str, new: Any, comment: str | None,
+                 language: str = "en") -> str | None:
     """None when ``field`` may change from its current value to ``new``; else one sentence saying why not."""
     has_reason = bool((comment or "").strip())
     old = state.get(field)
+
+    def no(key: str, **values: Any) -> str:
+        shown = {k: t(v, language) if k in ("old", "new", "progress", "decision") and v in _TRANSLATED else v
+                 for k, v in values.items()}
+        return t(key, language).format(**shown)
+
+    def options(moves: set[str]) -> str:
+        return _join(t(m, language) for m in moves)
+
     if field == "decision":
         if new not in DECISIONS:
-            return f"'{new}' is not a decision; use one of {', '.join(DECISIONS)}."
+            return no("rule_not_decision", new=new, options=", ".join(t(d, language) for d in DECISIONS))
         if new == old:
-            return f"the recommendation is already {old}."
+            return no("rule_already", old=old)
         if new not in _DECISION_MOVES[old]:
-            return f"a recommendation that is {old} cannot become {new} (from {old} it can become " \
-                   f"{_join(_DECISION_MOVES[old])})."
+            return no("rule_decision_move", old=old, new=new, options=options(_DECISION_MOVES[old]))
         if old == "Approved" and state.get("progress") not in _NOT_STARTED:
-            return f"the recommendation is already {state['progress']}: an approved recommendation can only be " \
-                   "withdrawn before its implementation starts."
+            return no("rule_started", progress=state["progress"])
         if new in ("Rejected", "Deferred") and not has_reason:
-            return f"say why it is {new.lower()}: a {new} decision needs a reason (--comment)."
+            return no("rule_reason", new=new)
         if old in ("Approved", "Rejected") and not has_reason:
-            return f"going back on an {old} decision needs a reason (--comment)."
+            return no("rule_reverse", old=old)
         return None
     if field == "progress":
         if new not in PROGRESS:
-            return f"'{new}' is not an implementation status; use one of {', '.join(PROGRESS)}."
+            return no("rule_not_status", new=new, options=", ".join(t(p, language) for p in PROGRESS))
         if state.get("decision") != "Approved":
-            return f"implementation progress can only be recorded for an approved recommendation; this one is " \
-                   f"{state.get('decision')}."
+            return no("rule_not_approved", decision=state.get("decision"))
         if new == old:
-            return f"the implementation progress is already {old}."
+            return no("rule_progress_already", old=old)
         if new not in _PROGRESS_MOVES[old]:
-            return f"implementation progress cannot go from {old} to {new} (from {old} it can go to " \
-                   f"{_join(_PROGRESS_MOVES[old])})."
+            return no("rule_progress_move", old=old, new=new, options=options(_PROGRESS_MOVES[old]))
         if (new in ("Implemented", "Not Implemented") or old in ("Implemented", "Not Implemented")) and not has_reason:
-            return f"moving to {new} needs a comment: what was done, or why not (--comment)."
+            return no("rule_comment", new=new)
         return None
     if field not in MUTABLE:
-        return f"'{field}' cannot be changed after a recommendation is recorded."
+        return no("rule_fixed", field=field)
     if new == old:
-        return f"{field} is already {old!r}."
+        return no("rule_same", field=field, old=old)
     return None
 
 
 def _join(options: Iterable[str]) -> str:
     items = sorted(options)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " / " + items[-1]
 
 
 def encode(field: str, value: Any) -> str | None:

@@ -43,10 +43,9 @@ from ipywidgets import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cpas_kit.errors import CpasError, ParametersError
+from cpas_kit.errors import CpasError, ParametersError, pydantic_problems
 from cpas_kit.framework import Framework
 from cpas_kit.i18n import t
-from cpas_kit.pack import _pydantic_problems
 from cpas_kit.recommendations import DECISIONS, PROGRESS
 from cpas_kit.store import Store
 from cpas_kit.store.recommendations import ChangeRefused
@@ -91,7 +90,7 @@ def make_tracker_parameters(source: str = "parameters", **values: Any) -> Tracke
     try:
         return TrackerParameters(**values)
     except ValidationError as exc:
-        raise ParametersError(f"{source}: " + "; ".join(_pydantic_problems(exc))) from None
+        raise ParametersError(f"{source}: " + "; ".join(pydantic_problems(exc))) from None
 
 
 def url_parameters(query: str | None = None) -> dict[str, str]:
@@ -433,7 +432,8 @@ def tracker_app(store: Store, mission: str, language: str = "en", today: date | 
             message.value = _message("refused", t("trk_name_needed", language).format(field=name_label))
             return
         comment = comment_box.value.strip() or None
-        store.change_recommendation(selected["id"], field, value, actor=actor, comment=comment)
+        store.change_recommendation(selected["id"], field, value, actor=actor, comment=comment,
+                                    language=language)
         comment_box.value = ""
         message.value = _message("ok", t("trk_saved", language).format(
             what=f"#{selected['id']} {t(field, language)}: {t(value, language)} ({actor})"))

@@ -248,3 +248,9 @@ def test_pack_shows_the_followup_with_its_caveat(demo_sqlite_url):
     assert "Suivi de la mise en œuvre des recommandations" in html and "Association, et non attribution" in html
     assert "Tous les cycles" in html and "67 %" in html  # 2 approved of 3 decided in the seeds' tracker
     assert "date inconnue" in html or "Mises en œuvre, mais à une date inconnue" in html
+
+
+def test_refusals_are_in_french_for_french_users():
+    why = check_change({"decision": "Awaiting Review", "progress": "Not Assigned"}, "progress", "Ongoing", None, "fr")
+    assert why == ("l'état de mise en œuvre ne peut être enregistré que pour une recommandation approuvée ; "
+                   "celle-ci est « En attente d'examen ».")

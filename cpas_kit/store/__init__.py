@@ -201,11 +201,14 @@ class Store:
         """The mission's recommendations, current state (replayed from their events)."""
         return _recs.read_recommendations(self.engine, mission)
 
-    def change_recommendation(self, rec_id: int, field: str, value: Any, *, actor: str,
-                              comment: str | None = None) -> dict[str, Any]:
-        """Decide, update progress or edit one field, if the tracker's rules allow it; return the new state."""
+    def change_recommendation(self, rec_id: int, field: str, value: Any, *, actor: str, comment: str | None = None,
+                              language: str = "en") -> dict[str, Any]:
+        """Decide, update progress or edit one field, if the tracker's rules allow it; return the new state.
+
+        A refused change raises ``ChangeRefused`` with one sentence in ``language`` saying why.
+        """
         return _recs.change_recommendation(self.engine, rec_id, field, value, actor=actor, comment=comment,
-                                           audit=write_audit)
+                                           audit=write_audit, language=language)
 
     def recommendation_events(self, mission: str) -> pd.DataFrame:
         """Every change of every recommendation of a mission, oldest first (for follow-up analysis)."""

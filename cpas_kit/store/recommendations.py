@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
 from cpas_kit.errors import CpasError, NotFoundError
+from cpas_kit.i18n import t
 from cpas_kit.periods import Period
 from cpas_kit.recommendations import DECISIONS, MUTABLE, PROGRESS, check_change, encode, replay
 from cpas_kit.store.engine import read, run_write
@@ -113,10 +114,10 @@ def write_recommendations(engine: Engine, mission: str, records: list[dict[str, 
 
 
 def change_recommendation(engine: Engine, rec_id: int, field: str, new: Any, *, actor: str, comment: str | None,
-                          audit: Callable[..., None]) -> dict[str, Any]:
-    """Apply one change if the rules allow it (else :class:`ChangeRefused`); return the new state."""
+                          audit: Callable[..., None], language: str = "en") -> dict[str, Any]:
+    """Apply one change if the rules allow it (else :class:`ChangeRefused`, in ``language``); return the new state."""
     if not (actor or "").strip():
-        raise ChangeRefused("say who makes the change (--by NAME).")
+        raise ChangeRefused(t("rule_who", language))
 
     def _do(conn: Connection) -> dict[str, Any]:
         ident = conn.execute(select(recommendations).where(recommendations.c.id == rec_id)).mappings().first()
@@ -124,9 +125,9 @@ def change_recommendation(engine: Engine, rec_id: int, field: str, new: Any, *, 
             raise NotFoundError(f"there is no recommendation with id {rec_id}; `cpas tracker list --mission M` "
                                 "shows the ids")
         state = replay(_events_of(conn, [rec_id])[rec_id])
-        why = check_change(state, field, new, comment)
+        why = check_change(state, field, new, comment, language)
         if why is not None:
-            raise ChangeRefused(f"recommendation {rec_id}: {why}")
+            raise ChangeRefused(f"{t('recommendation', language)} {rec_id}: {why}")
         stamp = datetime.now(timezone.utc)
         _append(conn, dict(ident), actor=actor, at=stamp, field=field, old=state[field], new=new, comment=comment)
         audit(conn, actor=actor, action=_ACTION.get(field, "edit"), entity="recommendation", key=ident["rec_key"],
