@@ -76,10 +76,29 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
     for j, name in enumerate(["priority_code", *_FIELDS, "id", "overdue"], start=1):
         ws.column_dimensions[get_column_letter(j)].width = _WIDTHS.get(name, 18)
     ws.freeze_panes = "C6"
+    _history_sheet(wb, store.recommendation_events(mission))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _history_sheet(wb: Workbook, events: pd.DataFrame) -> None:
+    """Every change of every recommendation (the tracker's memory), oldest first."""
+    ws = wb.create_sheet("History")
+    ws.append(["ID", "at", "by", "action", "field", "from", "to", "comment"])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for ev in events.to_dict("records"):
+        at = pd.Timestamp(ev["at"])
+        row = [int(ev["recommendation_id"]), at.strftime("%Y-%m-%d %H:%M"), ev["actor"], ev["action"],
+               ev["field"], ev["from_value"], ev["to_value"], ev["comment"]]
+        ws.append([neutralise(None if isinstance(v, float) and pd.isna(v) else v) for v in row])
+        for c in ws[ws.max_row]:
+            if isinstance(c.value, str):
+                c.data_type = "s"
+    for j, width in enumerate([6, 17, 24, 10, 18, 24, 60, 50], start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
 
 
 def export_docx(store: Any, mission: str, path: "str | Path", *, cycle: str | None = None, language: str = "en",

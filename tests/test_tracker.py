@@ -147,6 +147,8 @@ def test_tracker_export_round_trips_and_neutralises_formulas(demo_store, tmp_pat
     assert risky and all(c.value.startswith("'") and c.data_type == "s" for c in risky)
     overdue = {r[11]: r[12] for r in ws.iter_rows(min_row=6, values_only=True)}  # id → overdue
     assert overdue[4] == "yes", "approved, ongoing, target 2022-03-04: overdue on 2024-06-30"
+    history = list(load_workbook(path)["History"].iter_rows(min_row=2, values_only=True))
+    assert len(history) == 8 and {h[3] for h in history} == {"create"}
     again = import_tracker(demo_store, path, MISSION, actor="t")
     assert (again.rows_read, again.rows_imported, again.rows_unchanged) == (8, 0, 8)
     doc = Document(export_docx(demo_store, MISSION, tmp_path / "tracker.docx", language="fr", on=date(2024, 6, 30)))
