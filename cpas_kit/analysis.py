@@ -39,6 +39,57 @@ STATUS_RULE = {
 }
 
 
+CHANGE_LEVELS = ("large increase", "moderate increase", "limited change", "large decrease")
+CHANGE_WINDOW = 4  # the change level compares a value with the mean of this many previous periods
+LOW_BASELINE = 1.0  # below this, the mean is replaced by it, so a change from 0 or 0.2 is not a division by ~0
+
+CHANGE_RULE = {
+    "en": (
+        "Change level (as in ACLED's Trendfinder): the latest value against the mean of the previous four periods "
+        "with data — above +25 %: large increase; +10 % to +25 %: moderate increase; −25 % to +10 %: limited "
+        "change; below −25 %: large decrease. A mean below 1 counts as 1, so small numbers do not make huge "
+        "percentages. Whether a change is good or bad follows the indicator's desired direction; for 'maintain' "
+        "indicators any change beyond 'limited' is bad."
+    ),
+    "fr": (
+        "Niveau de changement (comme le Trendfinder d'ACLED) : la dernière valeur comparée à la moyenne des quatre "
+        "périodes précédentes avec données — au-delà de +25 % : forte hausse ; de +10 % à +25 % : hausse modérée ; "
+        "de −25 % à +10 % : changement limité ; en deçà de −25 % : forte baisse. Une moyenne inférieure à 1 compte "
+        "pour 1, afin que les petits nombres ne produisent pas de pourcentages démesurés. Le caractère favorable ou "
+        "défavorable suit le sens souhaité de l'indicateur ; pour les indicateurs « maintenir », tout changement "
+        "au-delà de « limité » est défavorable."
+    ),
+}
+
+
+def change_level(value: float | None, previous: list[float], direction: str) -> tuple[str | None, str | None,
+                                                                                      float | None]:
+    """(level, "good"/"bad"/"neutral", change as a fraction) of ``value`` against the mean of ``previous``.
+
+    ``previous`` are the values of the periods before, oldest first; the last :data:`CHANGE_WINDOW` count.
+    """
+    history = [v for v in previous if v is not None and not math.isnan(v)][-CHANGE_WINDOW:]
+    if value is None or math.isnan(value) or not history:
+        return None, None, None
+    mean = sum(history) / len(history)
+    change = (value - mean) / max(abs(mean), LOW_BASELINE)
+    if change > 0.25:
+        level = "large increase"
+    elif change > 0.10:
+        level = "moderate increase"
+    elif change >= -0.25:
+        level = "limited change"
+    else:
+        level = "large decrease"
+    if level == "limited change":
+        judgement = "neutral"
+    elif direction == "maintain":
+        judgement = "bad"
+    else:
+        judgement = "good" if (change > 0) == (direction == "increase") else "bad"
+    return level, judgement, change
+
+
 def up_to(observations: pd.DataFrame, cycle: "str | Period") -> pd.DataFrame:
     """Observations of periods that start no later than ``cycle`` (each distinct period parsed once)."""
     if not len(observations):
@@ -95,6 +146,8 @@ def indicator_status(fw: Framework, observations: pd.DataFrame, cycle: "str | Pe
         previous = series.iloc[-2] if len(series) > 1 else None
         prev_value = float(previous["value"]) if previous is not None and pd.notna(previous["value"]) else None
         target = ind.target_for(cyc)
+        earlier = [float(v) for v in series["value"].iloc[:-1]] if value is not None else []
+        level, judgement, change = change_level(value, earlier, ind.direction)
         rows.append({
             "priority_code": p.code, "outcome_code": o.code, "indicator_code": ind.code, "level": ind.level,
             "kind": ind.kind, "unit": ind.unit, "direction": ind.direction,
@@ -107,6 +160,9 @@ def indicator_status(fw: Framework, observations: pd.DataFrame, cycle: "str | Pe
             "change_vs_previous": (value - prev_value) if value is not None and prev_value is not None else None,
             "change_vs_baseline": (value - ind.baseline.value) if value is not None and ind.baseline.value is not None
             else None,
+            "change_vs_mean": change, "change_level": level, "change_judgement": judgement,
+            "distance_to_target": (target.value - value) if target is not None and target.value is not None
+            and value is not None else None,
             "status": rate(ind, value, cyc) if ind.kind == "quantitative" else "not rated",
             "is_stale": latest_period is not None and not fresh,
             "has_cycle_value": latest_period == cyc,

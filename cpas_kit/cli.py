@@ -53,6 +53,19 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--output-dir", help="write the pack here instead of outputs/<MISSION>/<CYCLE>/")
     k.add_argument("--params", help="a parameters YAML file to use instead of parameters/<MISSION>.yaml")
 
+    b = sub.add_parser("packs", help="build the packs of many missions in parallel, with a manifest",
+                       description="Build pack.html, impact_report.docx, factsheet.html/.pdf and tracker.xlsx for "
+                                   "every mission with a parameters/<MISSION>.yaml (--all) or the missions named, "
+                                   "in parallel. One mission's failure never stops the others; "
+                                   "outputs/manifest.json lists every run. Exit status 1 if any mission failed.")
+    which = b.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every mission with a parameters/<MISSION>.yaml")
+    which.add_argument("--missions", help="comma-separated mission codes, e.g. UN-DEMO,DEMO-MLI")
+    b.add_argument("--cycle", help="the cycle for every mission (default: each mission's parameters file)")
+    b.add_argument("--language", choices=["en", "fr"], help="the language for every mission (default: each file's)")
+    b.add_argument("--jobs", type=int, help="parallel workers (default: one per core)")
+    b.add_argument("--no-progress", action="store_true", help="no progress bar")
+
     f = sub.add_parser("framework", help="results framework files")
     fsub = f.add_subparsers(dest="action", metavar="ACTION", required=True)
     v = fsub.add_parser("validate", help="check a framework YAML file and list every problem",
@@ -153,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from cpas_kit import demo
-    from cpas_kit.pack import build_pack, resolve_parameters
+    from cpas_kit.pack import build_outputs, resolve_parameters
     from cpas_kit.store import Store
 
     started = time.perf_counter()
@@ -164,25 +177,50 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"Loaded {demo.MISSION}: framework v{summary['framework_version']}; observations "
           f"{obs['inserted']} new, {obs['updated']} updated, {obs['unchanged']} unchanged (synthetic); "
           f"recommendations {recs['inserted']} new, {recs['unchanged']} unchanged.")
+    others = demo.load_demo_missions(store)
+    new = sum(o["observations"]["inserted"] for o in others)
+    print(f"Loaded {len(others)} further fictional demo missions ({', '.join(o['mission'] for o in others)}): "
+          f"{new} new synthetic observations. Build all their packs with `cpas packs --all`.")
     if args.no_pack:
         return 0
     params = resolve_parameters(demo.MISSION, args.cycle or None, language=args.language)
-    path = build_pack(params)
-    print(f"Pack written in {time.perf_counter() - started:.0f} s: {path}")
-    print(f"Open it in a browser (it works offline): file://{path}")
-    print("Workshop app: the live impact-assessment app arrives with `cpas workshop serve` (not in this version yet); "
-          "until then open notebooks/ in JupyterLab: .venv/bin/jupyter lab notebooks/")
+    outcome = build_outputs(params)
+    print(f"{demo.MISSION} {params.cycle} written in {time.perf_counter() - started:.0f} s to {params.out_dir()}: "
+          + ", ".join(p.name for p in outcome["files"]))
+    for note in outcome["notes"]:
+        print(f"  note: {note}")
+    print(f"Open the pack in a browser (it works offline): file://{params.out_dir() / 'pack.html'}")
+    print("Recommendations tracker app: .venv/bin/voila notebooks/recommendations_tracker.ipynb")
     return 0
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
-    from cpas_kit.pack import build_pack, resolve_parameters
+    from cpas_kit.pack import build_outputs, resolve_parameters
 
     params = resolve_parameters(args.mission, args.cycle, params_file=args.params, language=args.language,
                                 output_dir=args.output_dir)
-    path = build_pack(params)
-    print(f"Pack written: {path}")
+    outcome = build_outputs(params)
+    print(f"Pack written to {params.out_dir()}:")
+    for path in outcome["files"]:
+        print(f"  {path.name}")
+    for note in outcome["notes"]:
+        print(f"  note: {note}")
     return 0
+
+
+def _cmd_packs(args: argparse.Namespace) -> int:
+    from cpas_kit.batch import MANIFEST, missions_with_parameters, run_batch
+    from cpas_kit.paths import outputs_dir
+
+    missions = missions_with_parameters() if args.all else [m.strip() for m in args.missions.split(",") if m.strip()]
+    manifest = run_batch(missions, cycle=args.cycle, language=args.language, jobs=args.jobs,
+                         progress=not args.no_progress)
+    for run in manifest["runs"]:
+        state = "ok" if run["ok"] else f"FAILED: {run['error']}"
+        print(f"{run['mission']:<14} {run['cycle'] or '':<11} {run['seconds']:>6.1f} s  {state}")
+    print(f"{manifest['ok']} of {len(manifest['runs'])} missions built in {manifest['seconds']:.0f} s "
+          f"with {manifest['jobs']} workers; manifest: {outputs_dir() / MANIFEST}")
+    return 0 if manifest["failed"] == 0 else 1
 
 
 def _cmd_framework(args: argparse.Namespace) -> int:
@@ -341,7 +379,7 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"tracker": _cmd_tracker, "demo": _cmd_demo, "pack": _cmd_pack, "framework": _cmd_framework, "store": _cmd_store,
+COMMANDS = {"packs": _cmd_packs, "tracker": _cmd_tracker, "demo": _cmd_demo, "pack": _cmd_pack, "framework": _cmd_framework, "store": _cmd_store,
             "template": _cmd_template, "import": _cmd_import, "verify": _cmd_verify, "events": _cmd_events}
 
 

@@ -7,13 +7,16 @@ Everything generated here is stored with ``is_synthetic = True`` and the source
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from cpas_kit.framework import Framework, Indicator, load_framework, shipped_framework_path
-from cpas_kit.paths import DEMO_DIR
+from cpas_kit.errors import NotFoundError
+from cpas_kit.framework import Framework, Indicator, framework_from_document, load_framework, shipped_framework_path
+from cpas_kit.paths import DEMO_DIR, MISSIONS_DATA_DIR
 from cpas_kit.periods import Period, period_range
 from cpas_kit.schemas import cell_key
 from cpas_kit.store import Store
@@ -26,7 +29,7 @@ LAST_PERIOD = "2023/24-Q4"
 DEFAULT_CYCLE = LAST_PERIOD
 ACTOR = "cpas demo (synthetic data generator)"
 SOURCE = f"synthetic (cpas_kit.demo, seed {SEED})"
-VERIFIER = "UN-DEMO data focal point (synthetic)"
+VERIFIER = "data focal point (synthetic)"
 TRACKER_FILE = DEMO_DIR / "UN-DEMO_tracker.csv"
 
 _QUALITATIVE_STAGES = [
@@ -38,9 +41,44 @@ _QUALITATIVE_STAGES = [
 ]
 
 
-def demo_framework() -> Framework:
-    """The UN-DEMO results framework shipped with cpas_kit."""
-    return load_framework(shipped_framework_path(MISSION))
+def demo_framework(code: str = MISSION) -> Framework:
+    """The results framework of a demo mission: UN-DEMO's own, or UN-DEMO's with another mission block."""
+    if code == MISSION:
+        return load_framework(shipped_framework_path(MISSION))
+    spec = _demo_specs().get(code)
+    if spec is None:
+        raise NotFoundError(f"'{code}' is not a demo mission; the demo missions are {', '.join(demo_mission_codes())}")
+    doc = load_framework(shipped_framework_path(MISSION)).to_document()
+    base = doc["mission"]
+    geography = None if spec.get("boundaries") is None else {
+        "boundaries": spec["boundaries"], "id_property": spec.get("id_property", "iso_3166_2")}
+    doc["mission"] = {
+        "code": code, "name": spec["name"], "name_fr": spec["name_fr"], "country_iso3": spec["country_iso3"],
+        "hq": spec["hq"], "mandate_resolution": "Fictional mandate (demo) — no Security Council resolution",
+        "cycle_kind": "quarter", "default_language": base["default_language"], "is_fictional": True,
+        "mandate_start": str(spec["mandate_start"]), "mandate_end": base.get("mandate_end"),
+        "personnel": spec.get("personnel", {}),
+    }
+    if geography is not None:
+        doc["mission"]["geography"] = geography
+    else:  # no admin-1 map: indicators are not disaggregated by area
+        doc["disaggregations"] = [d for d in doc["disaggregations"] if not d.get("from_geography")]
+        for p in doc["priorities"]:
+            for o in p["outcomes"]:
+                for i in o["indicators"]:
+                    i["disaggregations"] = [d for d in i.get("disaggregations", []) if d != "admin1"]
+    return framework_from_document(doc)
+
+
+@lru_cache(maxsize=1)
+def _demo_specs() -> dict[str, dict[str, Any]]:
+    data = yaml.safe_load((MISSIONS_DATA_DIR / "demo_missions.yaml").read_text(encoding="utf-8"))
+    return {m["code"]: m for m in data["missions"]}
+
+
+def demo_mission_codes() -> list[str]:
+    """UN-DEMO first, then the further fictional demo missions (codes DEMO-…)."""
+    return [MISSION, *_demo_specs()]
 
 
 def demo_periods() -> list[Period]:
@@ -79,6 +117,7 @@ def generate_observations(fw: Framework, seed: int = SEED) -> pd.DataFrame:
     last = str(periods[-1])
     verified = (frame["period"] != last) | (rng.random(len(frame)) < 0.3)
     frame["verification_status"] = np.where(verified, "verified", "entered")
+    frame["source"] = f"synthetic (cpas_kit.demo, seed {seed})"
     frame["verified_by"] = np.where(verified, VERIFIER, None)
     return frame
 
@@ -162,6 +201,20 @@ def _qualitative_rows(fw: Framework, ind: Indicator, periods: list[Period], rng:
     return rows
 
 
+def load_demo_missions(store: Store, codes: list[str] | None = None) -> list[dict[str, Any]]:
+    """Load the fictional DEMO-… missions (framework, synthetic observations, World Bank context). Idempotent."""
+    out = []
+    for i, code in enumerate(codes or demo_mission_codes()[1:], start=1):
+        fw = demo_framework(code)
+        version = store.save_framework(fw, effective_from=FIRST_PERIOD, actor=ACTOR,
+                                       source="cpas_kit/data/missions/demo_missions.yaml (fictional)")
+        obs = store.write_observations(generate_observations(fw, seed=SEED + 1000 * i), actor=ACTOR,
+                                       note=f"synthetic (cpas_kit.demo, seed {SEED + 1000 * i})")
+        context = load_worldbank_context(store, code)
+        out.append({"mission": code, "framework_version": version, "observations": obs, "context_values": context})
+    return out
+
+
 def load_demo(store: Store) -> dict[str, Any]:
     """Load UN-DEMO into ``store``: framework, synthetic observations, the seeds' tracker. Idempotent."""
     fw = demo_framework()
@@ -170,4 +223,15 @@ def load_demo(store: Store) -> dict[str, Any]:
     obs = store.write_observations(generate_observations(fw), actor=ACTOR, note=SOURCE)
     recs = store.write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor=ACTOR,
                                        source="UN-DEMO CPAS Recommendations Tracker (CPAS seeds, verbatim)")
-    return {"mission": MISSION, "framework_version": version, "observations": obs, "recommendations": recs}
+    context = load_worldbank_context(store, MISSION)
+    return {"mission": MISSION, "framework_version": version, "observations": obs, "recommendations": recs,
+            "context_values": context}
+
+
+def load_worldbank_context(store: Store, mission: str) -> int:
+    """Import the shipped World Bank extracts (GDP per capita, population: real data) for ``mission``'s host country."""
+    from cpas_kit.external import import_worldbank
+    from cpas_kit.paths import WORLDBANK_DIR
+
+    return sum(import_worldbank(store, path, mission, actor=ACTOR).rows_imported
+               for path in sorted(WORLDBANK_DIR.glob("API_*.csv")))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Iterator, Literal
 
@@ -106,6 +107,9 @@ class Mission(_Model):
     default_language: Literal["en", "fr"] = "en"
     is_fictional: bool = False
     geography: Geography | None = None
+    mandate_start: date | None = None  # first mandate of the mission
+    mandate_end: date | None = None  # current mandate expires
+    personnel: dict[str, int] = Field(default_factory=dict)  # authorised strength, e.g. military: 11000
 
     def label(self, language: str = "en") -> str:
         """The mission's name in ``language`` (French falls back to English)."""

@@ -171,5 +171,30 @@ def build_pack(params: PackParameters) -> Path:
     return export_html(executed, out / "pack.html", title)
 
 
-__all__ = ["PackParameters", "PackContext", "build_pack", "load_context", "make_parameters", "resolve_parameters",
+def build_outputs(params: PackParameters) -> dict[str, Any]:
+    """Every output of a mission and cycle: pack.html, impact_report.docx, factsheet.html (+ .pdf), tracker.xlsx.
+
+    Returns ``{"files": [paths], "notes": [sentences]}``; a missing PDF route is a note, not a failure.
+    """
+    from cpas_kit.factsheet import build_factsheet
+    from cpas_kit.impact_report import build_impact_report
+    from cpas_kit.tracker_export import export_xlsx
+
+    files = [build_pack(params)]
+    out = params.out_dir()
+    ctx = load_context(params)
+    files.append(build_impact_report(ctx, out / "impact_report.docx"))
+    html, pdf, message = build_factsheet(ctx, out / "factsheet.html", out / "factsheet.pdf")
+    files += [html] + ([pdf] if pdf else [])
+    notes = [] if pdf else [message]
+    store = Store(params.db_url or None)
+    try:
+        files.append(export_xlsx(store, params.mission, out / "tracker.xlsx", cycle=params.cycle,
+                                 language=params.language, on=ctx.reporting_date))
+    finally:
+        store.close()
+    return {"files": [Path(f) for f in files], "notes": notes}
+
+
+__all__ = ["build_outputs", "PackParameters", "PackContext", "build_pack", "load_context", "make_parameters", "resolve_parameters",
            "parameters_from_file"]

@@ -17,6 +17,7 @@ MIGRATIONS_DIR = PACKAGE_DIR / "store" / "migrations"
 MISSIONS_DATA_DIR = DATA_DIR / "missions"
 BOUNDARIES_DIR = DATA_DIR / "boundaries"
 DEMO_DIR = DATA_DIR / "demo"
+WORLDBANK_DIR = DATA_DIR / "worldbank"
 
 
 def project_root() -> Path:
