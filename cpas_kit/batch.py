@@ -42,7 +42,8 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _build_one(mission: str, cycle: str | None, language: str | None, db_url: str | None) -> dict[str, Any]:
+def _build_one(mission: str, cycle: str | None, language: str | None, db_url: str | None,
+               documents: bool = True) -> dict[str, Any]:
     """Build one mission's outputs (in a worker process); never raises: failures are returned."""
     from cpas_kit.pack import build_outputs, resolve_parameters
 
@@ -51,7 +52,7 @@ def _build_one(mission: str, cycle: str | None, language: str | None, db_url: st
     try:
         params = resolve_parameters(mission, cycle, language=language, db_url=db_url)
         entry.update(cycle=params.cycle, language=params.language)
-        outcome = build_outputs(params)
+        outcome = build_outputs(params, documents=documents)
         root = outputs_dir()
         for path in outcome["files"]:
             p = Path(path)
@@ -68,8 +69,9 @@ def _build_one(mission: str, cycle: str | None, language: str | None, db_url: st
 
 
 def run_batch(missions: list[str], *, cycle: str | None = None, language: str | None = None,
-              db_url: str | None = None, jobs: int | None = None, progress: bool = True) -> dict[str, Any]:
-    """Build every mission's outputs in parallel; write and return the manifest."""
+              db_url: str | None = None, jobs: int | None = None, progress: bool = True,
+              documents: bool = True) -> dict[str, Any]:
+    """Build every mission's outputs in parallel (``documents=False``: the HTML packs only); write the manifest."""
     if not missions:
         raise ParametersError(f"no missions to build: add parameters/<MISSION>.yaml files in {parameters_dir()} "
                               "or name missions with --missions")
@@ -83,13 +85,13 @@ def run_batch(missions: list[str], *, cycle: str | None = None, language: str | 
         bar = tqdm(total=len(missions), desc="packs", unit="mission")
     if jobs == 1:
         for m in missions:
-            runs.append(_build_one(m, cycle, language, db_url))
+            runs.append(_build_one(m, cycle, language, db_url, documents))
             if bar is not None:
                 bar.set_postfix_str(f"{m} {'ok' if runs[-1]['ok'] else 'FAILED'}")
                 bar.update()
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_build_one, m, cycle, language, db_url): m for m in missions}
+            futures = {pool.submit(_build_one, m, cycle, language, db_url, documents): m for m in missions}
             for fut in as_completed(futures):
                 runs.append(fut.result())
                 if bar is not None:

@@ -171,16 +171,19 @@ def build_pack(params: PackParameters) -> Path:
     return export_html(executed, out / "pack.html", title)
 
 
-def build_outputs(params: PackParameters) -> dict[str, Any]:
+def build_outputs(params: PackParameters, *, documents: bool = True) -> dict[str, Any]:
     """Every output of a mission and cycle: pack.html, impact_report.docx, factsheet.html (+ .pdf), tracker.xlsx.
 
     Returns ``{"files": [paths], "notes": [sentences]}``; a missing PDF route is a note, not a failure.
+    ``documents=False`` builds the HTML pack only.
     """
+    files = [build_pack(params)]
+    if not documents:
+        return {"files": files, "notes": []}
     from cpas_kit.factsheet import build_factsheet
     from cpas_kit.impact_report import build_impact_report
     from cpas_kit.tracker_export import export_xlsx
 
-    files = [build_pack(params)]
     out = params.out_dir()
     ctx = load_context(params)
     files.append(build_impact_report(ctx, out / "impact_report.docx"))
