@@ -103,10 +103,8 @@ def status_donut(status: pd.DataFrame, language: str = "en") -> alt.Chart:
 def choropleth(areas: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, period: str,
                language: str = "en") -> alt.Chart:
     """Admin-1 choropleth of one indicator in one period (``values``: category = area code, value)."""
-    merged = areas.merge(values.rename(columns={"category": "area_code"})[["area_code", "value"]],
-                         on="area_code", how="left")
-    # a pack carries one map per disaggregated indicator: keep each small (≈0.01° ≈ 1 km is plenty at this scale)
-    merged["geometry"] = shapely.set_precision(merged.geometry.simplify(0.02, preserve_topology=True).values, 0.01)
+    merged = _simplified(areas).merge(values.rename(columns={"category": "area_code"})[["area_code", "value"]],
+                                      on="area_code", how="left")
     synthetic = bool(values["is_synthetic"].any()) if len(values) else False
     return alt.Chart(merged).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
         color=alt.Color("value:Q", title=ind.unit, scale=alt.Scale(scheme=SEQUENTIAL_SCHEME)),
@@ -118,3 +116,39 @@ def choropleth(areas: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, pe
                               subtitle=[t("synthetic", language).upper()] if synthetic else []),
     )
 
+
+
+def _simplified(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A pack carries several maps: keep each small (≈0.01° ≈ 1 km is plenty at this scale)."""
+    out = areas.copy()
+    out["geometry"] = shapely.set_precision(out.geometry.simplify(0.02, preserve_topology=True).values, 0.01)
+    return out
+
+
+def hotspot_map(areas: gpd.GeoDataFrame, hot: pd.DataFrame, cycle: str, language: str = "en") -> alt.Chart:
+    """Admin-1 areas shaded by the change level of their event count (``hot``: from :func:`cpas_kit.hotspots.hotspots`)."""
+    merged = _simplified(areas).merge(hot.drop(columns=["area_name"]), on="area_code", how="left")
+    merged["level"] = merged["change_level"].map(lambda v: t(v, language) if isinstance(v, str) else t("no data", language))
+    levels = [t(v, language) for v in ("large increase", "moderate increase", "limited change", "large decrease")]
+    return alt.Chart(merged).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
+        color=alt.Color("level:N", title=t("change_level", language),
+                        scale=alt.Scale(domain=levels + [t("no data", language)],
+                                        range=["#b2182b", "#ef8a62", "#e0e0e0", "#67a9cf", "#f7f7f7"])),
+        tooltip=[alt.Tooltip("area_name:N", title=t("by_area", language)),
+                 alt.Tooltip("events:Q", title=t("events_n", language)),
+                 alt.Tooltip("fatalities_best:Q", title=t("fatalities", language)),
+                 alt.Tooltip("level:N", title=t("change_level", language))],
+    ).project("mercator").properties(width=320, height=230, title=f"{t('hotspot_map_title', language)} — {cycle}")
+
+
+def incident_map(areas: gpd.GeoDataFrame, points: pd.DataFrame, cycle: str, language: str = "en") -> alt.LayerChart:
+    """Events of a cycle as circles sized by count at their (rounded) places, over the admin-1 areas."""
+    base = alt.Chart(_simplified(areas)).mark_geoshape(fill="#f2f2f2", stroke="#999999", strokeWidth=0.6)
+    dots = alt.Chart(points).mark_circle(color="#b2182b", opacity=0.6, stroke="white", strokeWidth=0.5).encode(
+        longitude="longitude:Q", latitude="latitude:Q",
+        size=alt.Size("events:Q", title=t("events_n", language), scale=alt.Scale(range=[20, 400])),
+        tooltip=[alt.Tooltip("events:Q", title=t("events_n", language)),
+                 alt.Tooltip("fatalities_best:Q", title=t("fatalities", language))],
+    )
+    return alt.layer(base, dots).project("mercator").properties(
+        width=320, height=230, title=f"{t('incident_map_title', language)} — {cycle}")

@@ -320,22 +320,46 @@ LABELS: dict[str, dict[str, str]] = {
                      "fr": "Source : Banque mondiale, Indicateurs du développement dans le monde ({year})"},
     "fs_not_available": {"en": "not available", "fr": "non disponible"},
     "fs_fictional_note": {
-        "en": "{mission} is a fictional demonstration mission: its mandate dates, personnel and mandate are invented "
-              "and its indicator values are synthetic. The host-country figures are real World Bank data for {country}.",
-        "fr": "{mission} est une mission de démonstration fictive : ses dates de mandat, ses effectifs et son mandat "
-              "sont inventés et ses valeurs d'indicateurs sont synthétiques. Les chiffres du pays hôte sont des "
-              "données réelles de la Banque mondiale pour : {country}.",
+        "en": "{mission} is a fictional demonstration mission: its mandate, mandate dates and personnel are "
+              "invented. The host-country figures are real World Bank data for {country}.",
+        "fr": "{mission} est une mission de démonstration fictive : son mandat, ses dates de mandat et ses effectifs "
+              "sont inventés. Les chiffres du pays hôte sont des données réelles de la Banque mondiale pour : "
+              "{country}.",
     },
     "fs_headlines": {"en": "Headline indicators", "fr": "Indicateurs phares"},
     "fs_status_caption": {"en": "Status of {n} indicators at {cycle} under the CPAS status rule",
                           "fr": "Statut de {n} indicateurs au {cycle} selon la règle de statut CPAS"},
     "fs_verified_share": {"en": "{verified} of {n} latest values verified",
                           "fr": "{verified} dernières valeurs vérifiées sur {n}"},
-    "fs_latest_value": {"en": "latest value ({period}) {status}", "fr": "dernière valeur ({period}) {status}"},
-    "fs_partly_verified": {"en": "partly verified", "fr": "partiellement vérifiée"},
+    "fs_latest_value": {"en": "latest value ({period}): {status}", "fr": "dernière valeur ({period}) : {status}"},
+    "fs_area_values": {"en": "values by area: {status}", "fr": "valeurs par zone : {status}"},
+    "fs_partly_verified": {"en": "partly verified", "fr": "partiellement vérifié"},
     "fs_results_store": {"en": "mission results framework and indicator store",
                          "fr": "cadre de résultats et base des indicateurs de la mission"},
     "fs_created_by": {"en": "Created with CPAS Workbench {version}", "fr": "Créée avec CPAS Workbench {version}"},
+    "events_heading": {"en": "Conflict context: events and hotspots", "fr": "Contexte du conflit : événements et points chauds"},
+    "no_events": {"en": "No conflict events have been imported for this mission (`cpas import acled` or `cpas import ucdp`).",
+                  "fr": "Aucun événement de conflit n'a été importé pour cette mission (`cpas import acled` ou `cpas import ucdp`)."},
+    "events_summary_line": {"en": "{events} events and {fatalities} fatalities (best estimate) in {cycle}; source: {sources}.",
+                            "fr": "{events} événements et {fatalities} décès (meilleure estimation) en {cycle} ; source : {sources}."},
+    "events_n": {"en": "Events", "fr": "Événements"},
+    "fatalities": {"en": "Fatalities", "fr": "Décès"},
+    "change_level": {"en": "Change level", "fr": "Niveau de changement"},
+    "hotspot": {"en": "hotspot", "fr": "point chaud"},
+    "hotspot_map_title": {"en": "Events against the four previous periods", "fr": "Événements par rapport aux quatre périodes précédentes"},
+    "incident_map_title": {"en": "Where events happened", "fr": "Lieux des événements"},
+    "events_unmatched": {"en": "{n} events of this cycle could not be placed in an admin-1 area and are not on the area map.",
+                         "fr": "{n} événements de ce cycle n'ont pu être rattachés à aucune zone et ne figurent pas sur la carte des zones."},
+    "hotspot_rule": {
+        "en": "Hotspot: an area with events whose count rose by more than 10 % against the mean of the previous four "
+              "periods. Events are counted from the imported files as they are; counts by source are not merged.",
+        "fr": "Point chaud : zone où le nombre d'événements a augmenté de plus de 10 % par rapport à la moyenne des "
+              "quatre périodes précédentes. Les événements sont comptés tels qu'importés ; les sources ne sont pas fusionnées.",
+    },
+    "large increase": {"en": "large increase", "fr": "forte hausse"},
+    "moderate increase": {"en": "moderate increase", "fr": "hausse modérée"},
+    "limited change": {"en": "limited change", "fr": "changement limité"},
+    "large decrease": {"en": "large decrease", "fr": "forte baisse"},
     "female": {"en": "Female", "fr": "Femmes"},
     "male": {"en": "Male", "fr": "Hommes"},
 }

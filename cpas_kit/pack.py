@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cpas_kit.analysis import indicator_status, up_to
 from cpas_kit.errors import PackError, ParametersError, PeriodError, pydantic_problems
+from cpas_kit.external.queries import read_events
 from cpas_kit.framework import Framework, framework_from_document
 from cpas_kit.offline import export_html
 from cpas_kit.paths import mission_parameters_file, notebooks_dir, pack_dir
@@ -106,6 +107,7 @@ class PackContext:
     generated_at: datetime
     rejected: pd.DataFrame | None = None  # values rejected at verification: left out of trends and status
     recommendation_events: pd.DataFrame | None = None  # every tracker change (follow-up analysis)
+    events: pd.DataFrame | None = None  # conflict events of the cycle and the four periods before (hotspots)
 
     @property
     def language(self) -> str:
@@ -134,6 +136,8 @@ def load_context(params: PackParameters) -> PackContext:
         everything = up_to(store.observations(params.mission), params.cycle)
         recs = store.recommendations(params.mission)
         rec_events = store.recommendation_events(params.mission)
+        window = [str(p) for p in Period.parse(params.cycle).before(4)] + [str(Period.parse(params.cycle))]
+        conflict = read_events(store, params.mission, window)
     finally:
         store.close()
     is_rejected = everything["verification_status"] == "rejected"
@@ -142,6 +146,7 @@ def load_context(params: PackParameters) -> PackContext:
         params=params, framework=fw, framework_version={k: v for k, v in version.items() if k != "content"},
         observations=obs, status=indicator_status(fw, obs, params.cycle), recommendations=recs,
         generated_at=datetime.now(timezone.utc), rejected=everything[is_rejected], recommendation_events=rec_events,
+        events=conflict,
     )
 
 

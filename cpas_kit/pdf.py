@@ -64,12 +64,13 @@ def pdf_route() -> PdfRoute:
         found = override if _executable(override) else shutil.which(override)
         if found:
             return PdfRoute(found, f"PDF through headless Chromium at {found} (from {BROWSER_ENV})")
-        return PdfRoute(None, f"no PDF: {BROWSER_ENV} is set to {override!r}, which is not an executable browser; "
-                              f"correct or unset {BROWSER_ENV}, or {INSTALL_HINT}")
+        return PdfRoute(None, f"no PDF: {BROWSER_ENV} is set to {override!r}, which is not an executable "
+                              f"browser; correct or unset {BROWSER_ENV}, or {INSTALL_HINT}")
     for name in BROWSER_NAMES:
         found = shutil.which(name)
         if found:
-            return PdfRoute(found, f"PDF through headless Chromium at {found} (set {BROWSER_ENV} to use another)")
+            return PdfRoute(found, f"PDF through headless Chromium at {found} "
+                                   f"(set {BROWSER_ENV} to use another)")
     if _executable(BROWSER_FALLBACK):
         return PdfRoute(BROWSER_FALLBACK, f"PDF through headless Chromium at {BROWSER_FALLBACK}")
     looked = ", ".join((*BROWSER_NAMES, BROWSER_FALLBACK))
@@ -77,7 +78,8 @@ def pdf_route() -> PdfRoute:
                           f"{BROWSER_ENV} to the path of a Chromium or Chrome browser")
 
 
-def html_to_pdf(html_path: "str | Path", pdf_path: "str | Path", *, timeout: float = DEFAULT_TIMEOUT) -> Path | None:
+def html_to_pdf(html_path: "str | Path", pdf_path: "str | Path", *,
+                timeout: float = DEFAULT_TIMEOUT) -> Path | None:
     """Print a local HTML file to ``pdf_path``; ``None`` when no browser exists (``pdf_route()`` says why).
 
     Raises :class:`PdfError` when the browser fails or takes longer than ``timeout`` seconds. The PDF
@@ -98,7 +100,8 @@ def html_to_pdf(html_path: "str | Path", pdf_path: "str | Path", *, timeout: flo
             _run(route.browser, html, partial, Path(profile), log, timeout)
             if not partial.is_file() or partial.read_bytes()[:5] != b"%PDF-":
                 tail = _tail(log)
-                raise PdfError(f"Chromium ({route.browser}) wrote no PDF for {html}" + (f": {tail}" if tail else ""))
+                raise PdfError(f"Chromium ({route.browser}) wrote no PDF for {html}"
+                               + (f": {tail}" if tail else ""))
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
@@ -107,7 +110,8 @@ def html_to_pdf(html_path: "str | Path", pdf_path: "str | Path", *, timeout: flo
 
 def _run(browser: str, html: Path, pdf: Path, profile: Path, log: Path, timeout: float) -> None:
     """Run Chromium in its own process group with a private profile; kill the whole group on timeout."""
-    cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile / 'user-data'}", f"--print-to-pdf={pdf}", html.as_uri()]
+    cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile / 'user-data'}", f"--print-to-pdf={pdf}",
+           html.as_uri()]
     env = {**os.environ, "XDG_CONFIG_HOME": str(profile), "XDG_CACHE_HOME": str(profile)}
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
@@ -116,9 +120,9 @@ def _run(browser: str, html: Path, pdf: Path, profile: Path, log: Path, timeout:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
-            raise PdfError(f"Chromium ({browser}) did not finish printing {html.name} within {timeout:.0f} s; "
-                           "it was stopped. Try again, or open the HTML in a browser and print it to PDF (A4).") \
-                from None
+            raise PdfError(f"Chromium ({browser}) did not finish printing {html.name} within {timeout:.0f} s "
+                           "and was stopped. Try again, or open the HTML in a browser and print it to PDF "
+                           "(A4).") from None
     _kill_group(proc)  # helpers the browser left behind
     if code != 0:
         tail = _tail(log)

@@ -98,6 +98,26 @@ def outcome_sections(ctx: PackContext) -> Iterator[Any]:
                 yield from _indicator_parts(ctx, ind, status.loc[ind.code], areas)
 
 
+def conflict_context(ctx: PackContext) -> Iterator[Any]:
+    """Conflict events of the cycle: a table of areas with hotspots first, the hotspot and incident maps."""
+    from cpas_kit.charts import hotspot_map, incident_map
+    from cpas_kit.hotspots import hotspots, incident_points
+
+    fw, events = ctx.framework, ctx.events
+    if fw.mission.geography is None or events is None:
+        return
+    areas = admin1_areas(fw.mission.geography)
+    in_cycle = events[events["period"] == ctx.cycle] if len(events) else events
+    hot = hotspots(events, areas, ctx.cycle)
+    yield _render("conflict.html.j2", ctx, rows=hot[hot["events"] > 0].to_dict("records"), total=len(in_cycle),
+                  fatalities=int(in_cycle["fatalities_best"].sum()) if len(in_cycle) else 0, cycle=ctx.cycle,
+                  sources=", ".join(sorted(set(in_cycle["source"]))).upper() if len(in_cycle) else "",
+                  unmatched=int(in_cycle["admin1_code"].isna().sum()) if len(in_cycle) else 0)
+    if len(in_cycle):
+        yield hotspot_map(areas, hot, ctx.cycle, ctx.language) | incident_map(areas, incident_points(events, ctx.cycle),
+                                                                              ctx.cycle, ctx.language)
+
+
 def data_quality(ctx: PackContext) -> HTML:
     """Indicators missing a value this cycle, unverified latest values, stale series."""
     s = ctx.status
