@@ -360,6 +360,11 @@ LABELS: dict[str, dict[str, str]] = {
     "moderate increase": {"en": "moderate increase", "fr": "hausse modérée"},
     "limited change": {"en": "limited change", "fr": "changement limité"},
     "large decrease": {"en": "large decrease", "fr": "forte baisse"},
+    "judgement_good": {"en": "good", "fr": "favorable"},
+    "judgement_bad": {"en": "bad", "fr": "défavorable"},
+    "judgement_neutral": {"en": "neutral", "fr": "neutre"},
+    "distance_to_target": {"en": "Distance to target", "fr": "Écart à la cible"},
+    "recs_for_area": {"en": "Recommendations for this impact area", "fr": "Recommandations pour ce domaine d'impact"},
     "female": {"en": "Female", "fr": "Femmes"},
     "male": {"en": "Male", "fr": "Hommes"},
 }

@@ -17,7 +17,7 @@ from IPython.display import HTML
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cpas_kit import __version__
-from cpas_kit.analysis import STATUS_RULE, STATUSES, breakdown_frame, trend_frame
+from cpas_kit.analysis import CHANGE_RULE, STATUS_RULE, STATUSES, breakdown_frame, trend_frame
 from cpas_kit.charts import breakdown_bar, choropleth, status_donut, trend_chart
 from cpas_kit.geography import admin1_areas
 from cpas_kit.i18n import t
@@ -90,8 +90,10 @@ def outcome_sections(ctx: PackContext) -> Iterator[Any]:
     areas = admin1_areas(fw.mission.geography) if fw.mission.geography else None
     status = ctx.status.set_index("indicator_code")
     sections = {s.code: s.label(ctx.language) for s in fw.sections}
+    recs = ctx.recommendations
     for p in fw.priorities:
-        yield _render("priority.html.j2", ctx, priority=p)
+        mine = recs[recs["priority_code"] == p.code].to_dict("records") if len(recs) else []
+        yield _render("priority.html.j2", ctx, priority=p, recs=mine)
         for o in p.outcomes:
             yield _render("outcome.html.j2", ctx, outcome=o, sections=sections)
             for ind in o.indicators:
@@ -184,5 +186,6 @@ def about(ctx: PackContext) -> HTML:
 
     url = make_url(ctx.params.db_url) if ctx.params.db_url else None
     store = url.get_backend_name() if url is not None else t("default_store", ctx.language)
-    return _render("about.html.j2", ctx, rule=STATUS_RULE[ctx.language], synthetic=ctx.is_synthetic,
+    return _render("about.html.j2", ctx, rule=STATUS_RULE[ctx.language], change_rule=CHANGE_RULE[ctx.language],
+                   synthetic=ctx.is_synthetic,
                    credit=ctx.framework.mission.geography is not None, version=__version__, store=store)
