@@ -194,3 +194,16 @@ def breakdown_frame(observations: pd.DataFrame, indicator_code: str, period: "st
                        & ~observations["disaggregation"].str.contains(";")]
     out = sel.assign(category=sel["disaggregation"].str.slice(len(prefix)))
     return out[["category", "value", "verification_status", "is_synthetic"]].reset_index(drop=True)
+
+
+def breakdown_trend(observations: pd.DataFrame, indicator_code: str, cycle: "str | Period", dimension: str,
+                    n_periods: int = 12) -> pd.DataFrame:
+    """Values by the categories of one dimension for the ``n_periods`` up to ``cycle`` (for stacked bars)."""
+    cyc = Period.parse(cycle)
+    window = {str(p) for p in cyc.before(n_periods - 1)} | {str(cyc)}
+    prefix = f"{dimension}="
+    sel = observations[(observations["indicator_code"] == indicator_code) & observations["period"].isin(window)
+                       & observations["disaggregation"].str.startswith(prefix)
+                       & ~observations["disaggregation"].str.contains(";")]
+    out = sel.assign(category=sel["disaggregation"].str.slice(len(prefix))).sort_values("period_start")
+    return out[["period", "category", "value", "verification_status", "is_synthetic"]].reset_index(drop=True)

@@ -86,6 +86,27 @@ def breakdown_bar(frame: pd.DataFrame, ind: Indicator, fw: Framework, dimension:
     )
 
 
+def stacked_bar(frame: pd.DataFrame, ind: Indicator, fw: Framework, dimension: str, language: str = "en") -> alt.Chart:
+    """Each period's total split by the categories of a dimension (``frame`` from
+    :func:`cpas_kit.analysis.breakdown_trend`), for indicators whose parts add up."""
+    dim = fw.dimension(dimension)
+    names = dim.category_names_fr if language == "fr" and dim.category_names_fr else dim.category_names
+    data = frame.assign(label=frame["category"].map(lambda c: names.get(c, c)))[["period", "label", "value"]]
+    synthetic = bool(frame["is_synthetic"].any()) if len(frame) else False
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("period:O", title=t("period", language), sort=None, axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("sum(value):Q", title=ind.unit, stack="zero"),
+        color=alt.Color("label:N", title=dim.label(language), scale=alt.Scale(range=[UN_BLUE, "#f4a261", "#8ab17d",
+                                                                                       "#e76f51"])),
+        tooltip=[alt.Tooltip("period:O", title=t("period", language)),
+                 alt.Tooltip("label:N", title=dim.label(language)), alt.Tooltip("value:Q", format=",.1f")],
+    ).properties(
+        width=260, height=170,
+        title=alt.TitleParams(f"{ind.code} {dim.label(language).lower()}",
+                              subtitle=[t("synthetic", language).upper()] if synthetic else []),
+    )
+
+
 def status_donut(status: pd.DataFrame, language: str = "en") -> alt.Chart:
     """Donut of indicator statuses (counts per status)."""
     counts = status["status"].value_counts().rename_axis("status").reset_index(name="indicators")

@@ -17,8 +17,8 @@ from IPython.display import HTML
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cpas_kit import __version__
-from cpas_kit.analysis import CHANGE_RULE, STATUS_RULE, STATUSES, breakdown_frame, trend_frame
-from cpas_kit.charts import breakdown_bar, choropleth, status_donut, trend_chart
+from cpas_kit.analysis import CHANGE_RULE, STATUS_RULE, STATUSES, breakdown_frame, breakdown_trend, trend_frame
+from cpas_kit.charts import breakdown_bar, choropleth, stacked_bar, status_donut, trend_chart
 from cpas_kit.geography import admin1_areas
 from cpas_kit.i18n import t
 from cpas_kit.pack import PackContext
@@ -74,9 +74,14 @@ def _indicator_parts(ctx: PackContext, ind, row: pd.Series, areas) -> Iterator[A
     charts: list[alt.Chart] = [trend_chart(trend, ind, lang)]
     period = row["latest_period"]
     if period and "sex" in ind.disaggregations:
-        by_sex = breakdown_frame(ctx.observations, ind.code, period, "sex")
-        if len(by_sex):
-            charts.append(breakdown_bar(by_sex, ind, fw, "sex", period, lang))
+        if ind.additive:  # parts add up: how the total splits, period by period
+            over_time = breakdown_trend(ctx.observations, ind.code, ctx.cycle, "sex")
+            if len(over_time):
+                charts.append(stacked_bar(over_time, ind, fw, "sex", lang))
+        else:
+            by_sex = breakdown_frame(ctx.observations, ind.code, period, "sex")
+            if len(by_sex):
+                charts.append(breakdown_bar(by_sex, ind, fw, "sex", period, lang))
     if period and "admin1" in ind.disaggregations and areas is not None:
         by_area = breakdown_frame(ctx.observations, ind.code, period, "admin1")
         if len(by_area):
