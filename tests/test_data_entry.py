@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from cpas_kit.cli import main
 from cpas_kit.data_entry import FIELD_NAMES, FIELDS_ROW, FIRST_DATA_ROW, HEADER_ROW, META_SHEET, template_cells
-from cpas_kit.demo import MISSION, demo_framework, load_demo
+from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.error_workbook import BAD_FILL, ERRORS_SHEET
 from cpas_kit.importing import ImportRejected
 from cpas_kit.observation_import import TOLERANCE_ABS, errors_path, import_observations
