@@ -157,6 +157,10 @@ def _parser() -> argparse.ArgumentParser:
     te.add_argument("--cycle", help="the reporting period named in the header (default: all cycles)")
     te.add_argument("--language", choices=["en", "fr"], default="en")
 
+    from cpas_kit import workshop_cli
+
+    workshop_cli.add_parsers(sub)
+
     s = sub.add_parser("store", help="the store")
     ssub = s.add_subparsers(dest="action", metavar="ACTION", required=True)
     ssub.add_parser("info", help="show the store in use, its schema version and row counts")
@@ -379,7 +383,13 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"packs": _cmd_packs, "tracker": _cmd_tracker, "demo": _cmd_demo, "pack": _cmd_pack, "framework": _cmd_framework, "store": _cmd_store,
+def _cmd_workshop(args: argparse.Namespace) -> int:
+    from cpas_kit import workshop_cli
+
+    return workshop_cli.run(args)
+
+
+COMMANDS = {"workshop": _cmd_workshop, "packs": _cmd_packs, "tracker": _cmd_tracker, "demo": _cmd_demo, "pack": _cmd_pack, "framework": _cmd_framework, "store": _cmd_store,
             "template": _cmd_template, "import": _cmd_import, "verify": _cmd_verify, "events": _cmd_events}
 
 

@@ -108,6 +108,7 @@ class PackContext:
     rejected: pd.DataFrame | None = None  # values rejected at verification: left out of trends and status
     recommendation_events: pd.DataFrame | None = None  # every tracker change (follow-up analysis)
     events: pd.DataFrame | None = None  # conflict events of the cycle and the four periods before (hotspots)
+    agreed: pd.DataFrame | None = None  # the workshop's agreed rating and analysis per outcome (the "why")
 
     @property
     def language(self) -> str:
@@ -138,6 +139,7 @@ def load_context(params: PackParameters) -> PackContext:
         rec_events = store.recommendation_events(params.mission)
         window = [str(p) for p in Period.parse(params.cycle).before(4)] + [str(Period.parse(params.cycle))]
         conflict = read_events(store, params.mission, window)
+        agreed = store.agreed_results(params.mission, params.cycle)
     finally:
         store.close()
     is_rejected = everything["verification_status"] == "rejected"
@@ -146,7 +148,7 @@ def load_context(params: PackParameters) -> PackContext:
         params=params, framework=fw, framework_version={k: v for k, v in version.items() if k != "content"},
         observations=obs, status=indicator_status(fw, obs, params.cycle), recommendations=recs,
         generated_at=datetime.now(timezone.utc), rejected=everything[is_rejected], recommendation_events=rec_events,
-        events=conflict,
+        events=conflict, agreed=agreed,
     )
 
 

@@ -100,7 +100,9 @@ def outcome_sections(ctx: PackContext) -> Iterator[Any]:
         mine = recs[recs["priority_code"] == p.code].to_dict("records") if len(recs) else []
         yield _render("priority.html.j2", ctx, priority=p, recs=mine)
         for o in p.outcomes:
-            yield _render("outcome.html.j2", ctx, outcome=o, sections=sections)
+            agreed = ctx.agreed[ctx.agreed["outcome_code"] == o.code] if ctx.agreed is not None else ()
+            yield _render("outcome.html.j2", ctx, outcome=o, sections=sections,
+                          agreed=agreed.iloc[0].to_dict() if len(agreed) else None)
             for ind in o.indicators:
                 yield from _indicator_parts(ctx, ind, status.loc[ind.code], areas)
 

@@ -213,3 +213,94 @@ context_values = Table(
     Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),
     UniqueConstraint("mission_code", "source", "indicator_code", "admin1_code", "period", name="uq_context_values_cell"),
 )
+
+# -- live impact-assessment workshop (migration 0004) -----------------------------------------------
+
+workshop_sessions = Table(
+    "workshop_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(12), nullable=False),
+    Column("mission_code", String(40), ForeignKey("missions.code"), nullable=False),
+    Column("cycle", String(12), nullable=False),
+    Column("framework_version", Integer, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("facilitator_key_hash", String(64), nullable=False),
+    Column("outcome_order", Text, nullable=False),
+    Column("current_index", Integer, nullable=False),
+    Column("outcome_priorities", Text, nullable=False),
+    Column("sections", Text, nullable=False),
+    Column("progress_scale", Text, nullable=False),
+    Column("contribution_scale", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("closed_by", Text),
+    UniqueConstraint("code", name="uq_workshop_sessions_code"),
+    Index("ix_workshop_sessions_mission_cycle", "mission_code", "cycle"),
+)
+
+workshop_participants = Table(
+    "workshop_participants",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", Integer, ForeignKey("workshop_sessions.id"), nullable=False),
+    Column("token", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_key", String(200), nullable=False),
+    Column("section", String(40), nullable=False),
+    Column("joined_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("token", name="uq_workshop_participants_token"),
+    UniqueConstraint("session_id", "name_key", "section", name="uq_workshop_participants_name"),
+)
+
+workshop_rating_events = Table(
+    "workshop_rating_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", Integer, ForeignKey("workshop_sessions.id"), nullable=False),
+    Column("participant_id", Integer, ForeignKey("workshop_participants.id"), nullable=False),
+    Column("outcome_code", String(40), nullable=False),
+    Column("progress", String(60)),
+    Column("contribution", String(60)),
+    Column("reason", Text),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("submission_id", String(64), nullable=False),
+    UniqueConstraint("submission_id", name="uq_workshop_rating_events_submission"),
+    Index("ix_workshop_rating_events_current", "session_id", "participant_id", "outcome_code", "id"),
+)
+
+workshop_proposals = Table(
+    "workshop_proposals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", Integer, ForeignKey("workshop_sessions.id"), nullable=False),
+    Column("participant_id", Integer, ForeignKey("workshop_participants.id"), nullable=False),
+    Column("outcome_code", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("lead_section", String(40)),
+    Column("supporting_sections", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("merged_into_id", Integer, ForeignKey("workshop_proposals.id")),
+    Column("merged_by", Text),
+    Column("merged_at", DateTime(timezone=True)),
+    Column("recommendation_id", Integer, ForeignKey("recommendations.id")),
+    Column("sent_by", Text),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_workshop_proposals_session", "session_id", "outcome_code"),
+)
+
+workshop_agreed = Table(
+    "workshop_agreed",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", Integer, ForeignKey("workshop_sessions.id"), nullable=False),
+    Column("outcome_code", String(40), nullable=False),
+    Column("progress", String(60)),
+    Column("contribution", String(60)),
+    Column("analysis", Text),
+    Column("agreed_by", Text, nullable=False),
+    Column("agreed_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("session_id", "outcome_code", name="uq_workshop_agreed_outcome"),
+)
