@@ -8,7 +8,6 @@ run: mission, cycle, language, files with sizes and SHA-256, duration, and succe
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cpas_kit.errors import CpasError, ParametersError
+from cpas_kit.importing import file_sha256
 from cpas_kit.paths import outputs_dir, parameters_dir
 
 MANIFEST = "manifest.json"
@@ -32,14 +32,6 @@ def missions_with_parameters() -> list[str]:
 def default_jobs() -> int:
     """One worker per core (a pack's kernel is mostly single-threaded)."""
     return max(1, os.cpu_count() or 1)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _build_one(mission: str, cycle: str | None, language: str | None, db_url: str | None,
@@ -57,7 +49,7 @@ def _build_one(mission: str, cycle: str | None, language: str | None, db_url: st
         for path in outcome["files"]:
             p = Path(path)
             shown = str(p.relative_to(root)) if p.is_relative_to(root) else str(p)
-            entry["files"].append({"path": shown, "bytes": p.stat().st_size, "sha256": _sha256(p)})
+            entry["files"].append({"path": shown, "bytes": p.stat().st_size, "sha256": file_sha256(p)})
         entry["notes"] = outcome.get("notes", [])
         entry["ok"] = True
     except CpasError as exc:

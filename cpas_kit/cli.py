@@ -349,7 +349,10 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if args.json else result.summary_line())
         return 0
     if args.action == "list":
-        on = date.fromisoformat(args.on) if args.on else None
+        try:
+            on = date.fromisoformat(args.on) if args.on else None
+        except ValueError:
+            raise CpasError(f"--on '{args.on}' is not a date; write it as 2024-06-30") from None
         store.framework_version_for(args.mission)
         recs = tracker.tracker_frame(store, args.mission, on=on)
         cols = ["id", "cycle_recommended", "priority_code", "lead_section", "decision", "progress", "target_date",

@@ -95,10 +95,9 @@ def category_label(fw: Framework, dimension: str, category: str, language: str =
     """The display name of one category (admin-1 names come from the boundaries)."""
     dim = fw.dimension(dimension)
     if dim.from_geography and fw.mission.geography is not None:
-        from cpas_kit.geography import admin1_table
+        from cpas_kit.geography import admin1_names
 
-        names = admin1_table(fw.mission.geography).set_index("area_code")["area_name"]
-        return str(names.get(category, category))
+        return admin1_names(fw.mission.geography).get(category, category)
     names = dim.category_names_fr if language == "fr" and dim.category_names_fr else dim.category_names
     return names.get(category, category)
 

@@ -43,6 +43,13 @@ def admin1_codes(geography: Geography) -> tuple[str, ...]:
     return tuple(_codes(geography)["area_code"])
 
 
+@lru_cache(maxsize=16)
+def admin1_names(geography: Geography) -> dict[str, str]:
+    """Area code → area name (cached: data-entry workbooks look one up per row)."""
+    table = _codes(geography)
+    return dict(zip(table["area_code"], table["area_name"]))
+
+
 def admin1_table(geography: Geography) -> pd.DataFrame:
     """Just the codes and names of the admin-1 areas (no geometry)."""
     return _codes(geography).copy()

@@ -39,12 +39,16 @@ def _display(field: str, value: Any, language: str) -> Any:
     return value
 
 
+def _load(store: Any, mission: str, on: date | None) -> tuple[Framework, pd.DataFrame, date]:
+    """The mission's framework, its tracker with ``overdue`` for the reporting date, and that date."""
+    day = on or date.today()
+    return store.framework(mission), tracker_frame(store, mission, on=day), day
+
+
 def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | None = None, language: str = "en",
                 on: date | None = None) -> Path:
     """The tracker as an .xlsx in the CPAS column layout, with the generated date and reporting period on top."""
-    fw = store.framework(mission)
-    recs = tracker_frame(store, mission, on=on)
-    day = on or date.today()
+    fw, recs, day = _load(store, mission, on)
     wb = Workbook()
     ws = wb.active
     ws.title = "Tracker"
@@ -76,17 +80,18 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
     for j, name in enumerate(["priority_code", *_FIELDS, "id", "overdue"], start=1):
         ws.column_dimensions[get_column_letter(j)].width = _WIDTHS.get(name, 18)
     ws.freeze_panes = "C6"
-    _history_sheet(wb, store.recommendation_events(mission))
+    _history_sheet(wb, store.recommendation_events(mission), language)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
 
 
-def _history_sheet(wb: Workbook, events: pd.DataFrame) -> None:
+def _history_sheet(wb: Workbook, events: pd.DataFrame, language: str) -> None:
     """Every change of every recommendation (the tracker's memory), oldest first."""
     ws = wb.create_sheet("History")
-    ws.append(["ID", "at", "by", "action", "field", "from", "to", "comment"])
+    ws.append(["ID", *(t(k, language) for k in ("trk_when", "trk_who", "trk_action", "trk_field", "trk_from",
+                                               "trk_to", "trk_comment"))])
     for c in ws[1]:
         c.font = Font(bold=True)
     for ev in events.to_dict("records"):
@@ -108,9 +113,7 @@ def export_docx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
     from docx.enum.section import WD_ORIENT
     from docx.shared import Pt
 
-    fw = store.framework(mission)
-    recs = tracker_frame(store, mission, on=on)
-    day = on or date.today()
+    fw, recs, day = _load(store, mission, on)
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE

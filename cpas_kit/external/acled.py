@@ -73,11 +73,7 @@ def read_acled(path: str | Path) -> tuple[pd.DataFrame, int]:
     """
     path = Path(path)
     problems = Problems()
-    header = first_record(path, problems)
-    if not header:
-        if not problems:
-            problems.add("The file is empty: download the ACLED export again.")
-        problems.raise_if_any(0)
+    header = first_record(path, problems, "the ACLED export")
     if not {"event_id_cnty", "event_date"} & set(header):  # ACLED's own columns: surely another kind of file
         problems.add("This is not an ACLED export: its first row should be the header event_id_cnty, event_date, "
                      "year, … (31 columns). Download the data again from ACLED as CSV.", row=1)

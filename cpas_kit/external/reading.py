@@ -76,17 +76,21 @@ class Problems:
 NOT_UTF8 = "The file is not UTF-8 text: open it in a spreadsheet and save it again as 'CSV UTF-8'."
 
 
-def first_record(path: Path, problems: Problems) -> list[str]:
-    """The cells of a file's first line (BOM removed, spaces stripped); [] for an empty or non-UTF-8 file (a
-    problem is recorded for the latter)."""
+def first_record(path: Path, problems: Problems, what: str) -> list[str]:
+    """The cells of a file's first line (BOM removed, spaces stripped); an empty or non-UTF-8 file is rejected
+    at once with its sentence (``what`` names the download, e.g. "the ACLED export")."""
     with open(path, "rb") as fh:
         line = fh.readline()
     try:
         text = line.decode("utf-8-sig")
     except UnicodeDecodeError:
         problems.add(NOT_UTF8)
-        return []
-    return [c.strip() for c in next(csv.reader([text]), [])]
+        problems.raise_if_any(0)
+    cells = [c.strip() for c in next(csv.reader([text]), [])]
+    if not cells:
+        problems.add(f"The file is empty: download {what} again.")
+        problems.raise_if_any(0)
+    return cells
 
 
 def read_csv_checked(path: Path, problems: Problems, *, text_columns: Iterable[str] = (),

@@ -56,11 +56,7 @@ def read_ucdp(path: str | Path) -> tuple[pd.DataFrame, int]:
     """
     path = Path(path)
     problems = Problems()
-    first = first_record(path, problems)
-    if not first:
-        if not problems:
-            problems.add("The file is empty: download the UCDP GED file again.")
-        problems.raise_if_any(0)
+    first = first_record(path, problems, "the UCDP GED file")
     has_header = "id" in first and ("date_start" in first or "type_of_violence" in first)
     if has_header:
         if not missing_columns(first, REQUIRED, problems, what="UCDP GED data"):

@@ -21,6 +21,7 @@ from cpas_kit.periods import Period
 from cpas_kit.store import engine as _engine
 from cpas_kit.store import observations as _obs
 from cpas_kit.store import recommendations as _recs
+from cpas_kit.store import workshop as _ws
 from cpas_kit.store.schema import audit_log, framework_indicators, framework_versions, missions
 
 __all__ = ["Store", "now"]
@@ -246,7 +247,6 @@ class Store:
         Outcomes default to the framework order of the version in force for ``cycle``; ``scales`` (a
         ``RatingScales``) to the default progress and contribution scales.
         """
-        from cpas_kit.store import workshop as _ws
         from cpas_kit.workshop import RatingScales
 
         Period.parse(cycle)
@@ -257,20 +257,14 @@ class Store:
 
     def workshop_session(self, code: str) -> dict[str, Any]:
         """A session's public settings: mission, cycle, status, outcome order, current outcome, scales, sections."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.session(self.engine, code)
 
     def join_workshop(self, code: str, name: str, section: str) -> Any:
         """Join a session (or re-join: the same name and section give back the same ``Participant``)."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.join(self.engine, code, name, section, audit=write_audit)
 
     def resume_participant(self, token: str) -> Any:
         """The ``Participant`` holding ``token`` (a browser coming back after a refresh)."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.resume(self.engine, token)
 
     def submit_rating(self, token: str, outcome: str, *, progress: str | None = None,
@@ -280,122 +274,84 @@ class Store:
 
         Every submit is kept as an event; ``submission_id`` (e.g. a UUID made by the app) makes a resend harmless.
         """
-        from cpas_kit.store import workshop as _ws
-
         return _ws.submit_rating(self.engine, token, outcome, progress=progress, contribution=contribution,
                                  reason=reason, submission_id=submission_id, audit=write_audit)
 
     def propose_recommendation(self, token: str, outcome: str, text: str, *, lead_section: str | None = None,
                                supporting_sections: str | list[str] | None = None) -> dict[str, Any]:
         """Save a participant's recommendation proposal for an outcome; return it (with its ``id``)."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.propose(self.engine, token, outcome, text, lead_section=lead_section,
                            supporting_sections=supporting_sections, audit=write_audit)
 
     def edit_proposal(self, token: str, proposal_id: int, *, text: str, lead_section: str | None = None,
                       supporting_sections: str | list[str] | None = None) -> dict[str, Any]:
         """Change one's own proposal while it is neither merged nor sent."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.edit_proposal(self.engine, token, proposal_id, text=text, lead_section=lead_section,
                                  supporting_sections=supporting_sections, audit=write_audit)
 
     def participant_state(self, token: str) -> dict[str, Any]:
         """A participant's session, own current ratings and own proposals (to restore their screen)."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.participant_state(self.engine, token)
 
     def set_workshop_outcome(self, code: str, key: str, outcome: str | int, *, actor: str) -> dict[str, Any]:
         """Facilitator: make ``outcome`` (code or position) the one under discussion."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.set_current(self.engine, code, key, outcome, actor=actor, audit=write_audit)
 
     def set_workshop_order(self, code: str, key: str, order: list[str], *, actor: str) -> dict[str, Any]:
         """Facilitator: set the order in which outcomes are discussed."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.set_order(self.engine, code, key, order, actor=actor, audit=write_audit)
 
     def record_agreed(self, code: str, key: str, outcome: str, *, progress: str | None = None,
                       contribution: str | None = None, analysis: str | None = None, actor: str) -> dict[str, Any]:
         """Facilitator: record the group's agreed rating and analysis of an outcome (replacing any earlier one)."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.record_agreed(self.engine, code, key, outcome, progress=progress, contribution=contribution,
                                  analysis=analysis, actor=actor, audit=write_audit)
 
     def merge_proposals(self, code: str, key: str, duplicates: list[int], into: int, *, actor: str) -> list[int]:
         """Facilitator: mark proposals as duplicates of ``into`` (they are kept); return the ids newly merged."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.merge(self.engine, code, key, duplicates, into, actor=actor, audit=write_audit)
 
     def send_proposals(self, code: str, key: str, proposal_ids: list[int], *, actor: str) -> dict[str, Any]:
         """Facilitator: send agreed proposals to the tracker as ``Awaiting Review`` (sending again adds nothing)."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.send(self.engine, code, key, proposal_ids, actor=actor, audit=write_audit,
                         write_recommendations=self.write_recommendations)
 
     def close_workshop(self, code: str, key: str, *, actor: str) -> dict[str, Any]:
         """Facilitator: close the session; nothing in it can change afterwards."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.close(self.engine, code, key, actor=actor, audit=write_audit)
 
     def workshop_status(self, code: str) -> dict[str, Any]:
         """Participants, rating distribution and spread per outcome, agreed results, proposals (one read)."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.status(self.engine, code)
 
     def workshop_participants(self, code: str) -> pd.DataFrame:
         """Who joined a session and whether each has rated the current outcome."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.participants(self.engine, code)
 
     def workshop_ratings(self, code: str) -> pd.DataFrame:
         """Each participant's current rating per outcome (``CurrentRatings``)."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.current_ratings(self.engine, code)
 
     def workshop_rating_history(self, code: str) -> pd.DataFrame:
         """Every rating submit of a session, oldest first."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.rating_history(self.engine, code)
 
     def workshop_proposals(self, code: str) -> pd.DataFrame:
         """Every recommendation proposal of a session."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.proposals(self.engine, code)
 
     def workshop_agreed(self, code: str) -> pd.DataFrame:
         """One session's agreed results (``AgreedResults``)."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.agreed(self.engine, code)
 
     def agreed_results(self, mission: str, cycle: str) -> pd.DataFrame:
         """Agreed rating and analysis per outcome of a mission's cycle (latest over its sessions), for the pack."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.agreed_results(self.engine, mission, cycle)
 
     def workshop_distribution(self, code: str) -> pd.DataFrame:
         """Tidy counts of current ratings: one row per outcome × scale × value, zeros included (for charts)."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.distribution(self.engine, code)
 
     def workshop_spread(self, code: str) -> pd.DataFrame:
         """Per outcome and scale: ratings, modal value, its share, distinct values, contested (no majority)."""
-        from cpas_kit.store import workshop as _ws
-
         return _ws.spreads(self.engine, code)
