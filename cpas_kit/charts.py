@@ -6,10 +6,13 @@ aggregated rows it draws (a dozen periods, a few categories), never raw records.
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import geopandas as gpd
 import pandas as pd
 import shapely
+from markupsafe import Markup
 
 from cpas_kit.framework import Framework, Indicator
 from cpas_kit.i18n import t
@@ -173,3 +176,16 @@ def incident_map(areas: gpd.GeoDataFrame, points: pd.DataFrame, cycle: str, lang
     )
     return alt.layer(base, dots).project("mercator").properties(
         width=320, height=230, title=f"{t('incident_map_title', language)} — {cycle}")
+
+
+def inline_svg(chart: alt.TopLevelMixin, prefix: str) -> Markup:
+    """A chart as inline SVG (drawn by vl-convert, no browser and no JavaScript): no namespace URLs (an
+    HTML page needs none) and ids made unique on the page with ``prefix``."""
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg(chart.to_dict())
+    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg, count=2)
+    svg = re.sub(r'(\s)id="([^"]+)"', rf'\1id="{prefix}-\2"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    svg = svg.replace("<svg ", '<svg role="img" ', 1)
+    return Markup(svg)  # noqa: S704 - vl-convert's own output; the texts in it are XML-escaped by vl-convert

@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from cpas_kit import __version__
 from cpas_kit.analysis import STATUS_RULE, STATUSES, breakdown_frame, trend_frame
-from cpas_kit.charts import choropleth, status_donut, trend_chart
+from cpas_kit.charts import choropleth, inline_svg, status_donut, trend_chart
 from cpas_kit.framework import Indicator
 from cpas_kit.i18n import t
 from cpas_kit.impact_report import LEVEL_RANK, format_number, highlights, with_unit
@@ -128,18 +128,6 @@ def map_indicator(ctx: PackContext, avoid: Sequence[Indicator] = ()) -> tuple[In
     return None
 
 
-def _svg(chart: alt.TopLevelMixin, prefix: str) -> Markup:
-    """A chart as inline SVG: no namespace URLs (an HTML page needs none) and ids unique on the page."""
-    import vl_convert as vlc
-
-    svg = vlc.vegalite_to_svg(chart.to_dict())
-    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg, count=2)
-    svg = re.sub(r'(\s)id="([^"]+)"', rf'\1id="{prefix}-\2"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
-    svg = svg.replace("<svg ", '<svg role="img" ', 1)
-    return Markup(svg)  # noqa: S704 - vl-convert's own output; the texts in it are XML-escaped by vl-convert
-
-
 def _short_title(ind: Indicator, lang: str) -> alt.TitleParams:
     """A chart title wrapped to the chart's width; source and "synthetic" move to the caption, so every
     trend scales alike in its column."""
@@ -166,7 +154,7 @@ def _figures(ctx: PackContext) -> list[dict[str, Any]]:
              f"{source}{colon}{t('fs_results_store', lang)}",
              t("fs_verified_share", lang).format(verified=verified, n=len(with_value))]
     donut_chart = status_donut(s, lang).properties(title="")  # the section heading names it
-    figures = [{"svg": _svg(donut_chart, "fs-donut"), "caption": donut, "kind": "donut",
+    figures = [{"svg": inline_svg(donut_chart, "fs-donut"), "caption": donut, "kind": "donut",
                 "synthetic": ctx.is_synthetic}]
     trends = headline_indicators(ctx)
     for k, ind in enumerate(trends):
@@ -177,7 +165,7 @@ def _figures(ctx: PackContext) -> list[dict[str, Any]]:
                    t("fs_latest_value", lang).format(period=last["period"],
                                                      status=t(last["verification_status"], lang))]
         chart = trend_chart(trend, ind, lang, width=TREND_WIDTH).properties(title=_short_title(ind, lang))
-        figures.append({"svg": _svg(chart, f"fs-trend{k}"), "caption": caption, "kind": "trend",
+        figures.append({"svg": inline_svg(chart, f"fs-trend{k}"), "caption": caption, "kind": "trend",
                         "synthetic": bool(trend["is_synthetic"].any())})
     mapped = map_indicator(ctx, avoid=trends)
     if mapped is not None:
@@ -188,7 +176,7 @@ def _figures(ctx: PackContext) -> list[dict[str, Any]]:
         caption = [f"{ind.code} {t('by_area', lang)}", period, f"{source}{colon}{ind.data_source}",
                    t("fs_area_values", lang).format(status=checked)]
         chart = choropleth(admin1_areas(fw.mission.geography), values, ind, period, lang)
-        figures.append({"svg": _svg(chart, "fs-map"), "caption": caption, "kind": "map",
+        figures.append({"svg": inline_svg(chart, "fs-map"), "caption": caption, "kind": "map",
                         "synthetic": bool(values["is_synthetic"].any())})
     return figures
 

@@ -38,6 +38,7 @@ from pandera.typing import Series
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cpas_kit.errors import CpasError, NotFoundError, ParametersError, pydantic_problems
+from cpas_kit.i18n_workshop import MESSAGES as _MESSAGES
 
 DEFAULT_PROGRESS = ("significant progress", "some progress", "no change", "deterioration", "insufficient data")
 DEFAULT_CONTRIBUTION = ("significant", "some", "none", "unclear")
@@ -51,36 +52,8 @@ MAX_PROPOSAL_CHARS = 2_000
 MAX_ANALYSIS_CHARS = 20_000
 MAX_SCALE_VALUE_CHARS = 60
 
-# One sentence per refusal. ``key`` lets an app show it in French once the label is in cpas_kit.i18n.
-MESSAGES: dict[str, str] = {
-    "ws_no_session": "there is no workshop session with the join code '{code}'; check the code on the "
-                     "facilitator's screen",
-    "ws_bad_code": "'{code}' is not a join code: a join code has {length} letters and digits, e.g. K7QM2P",
-    "ws_no_participant": "this participant link is no longer valid; join again with the session code, your "
-                         "name and your section",
-    "ws_closed": "session {code} is closed; nothing more can be changed in it",
-    "ws_key": "the facilitator key for session {code} is not right; use the key shown when the session was "
-              "started",
-    "ws_scale": "'{value}' is not on this session's {scale} scale; choose one of: {options}",
-    "ws_empty_rating": "choose a progress or a contribution rating (or write a reason) before saving",
-    "ws_outcome": "outcome '{outcome}' is not discussed in session {code}; its outcomes are: {options}",
-    "ws_too_long": "the {what} is {n} characters long; keep it to {limit} characters",
-    "ws_name": "enter your name (at most {limit} characters)",
-    "ws_section": "'{section}' is not a section of this mission; choose one of: {options}",
-    "ws_no_text": "a recommendation needs its text",
-    "ws_not_yours": "proposal {proposal} was made by another participant; only they can change it",
-    "ws_no_proposal": "there is no proposal {proposal} in session {code}",
-    "ws_proposal_done": "proposal {proposal} was already {state}; it can no longer be changed",
-    "ws_merge_self": "a proposal cannot be merged into itself (proposal {proposal})",
-    "ws_merge_merged": "proposal {proposal} was itself merged into proposal {into}; merge into {into} instead",
-    "ws_merged_not_sent": "proposal {proposal} was merged into proposal {into}; send proposal {into} instead",
-    "ws_order_empty": "the outcome order needs at least one outcome",
-    "ws_order_twice": "outcome '{outcome}' appears twice in the outcome order",
-    "ws_order_unknown": "'{outcome}' is not an outcome of the {mission} results framework; its outcomes are: "
-                        "{options}",
-    "ws_empty_agreed": "record at least the agreed progress, the agreed contribution or the analysis",
-    "ws_who": "say who is recording this (a name)",
-}
+# One sentence per refusal (French beside it in cpas_kit.i18n_workshop; an app shows t(error.key, language)).
+MESSAGES: dict[str, str] = {key: text["en"] for key, text in _MESSAGES.items()}
 
 
 class WorkshopError(CpasError):

@@ -1,4 +1,4 @@
-"""``cpas workshop start`` and ``cpas workshop status``: start a live assessment session, see where it stands.
+"""``cpas workshop start|serve|status``: start a live assessment session, serve its two apps, see where it stands.
 
 Wired into :mod:`cpas_kit.cli` by ``add_parsers(subparsers)`` and ``COMMANDS["workshop"] = run``. Errors
 are ``CpasError`` sentences, printed by the ``cpas`` entry point.
@@ -13,6 +13,8 @@ from typing import Any
 EPILOG = """examples:
   cpas workshop start --mission UN-DEMO --cycle 2023/24-Q4
   cpas workshop start --mission UN-DEMO --cycle 2023/24-Q4 --outcomes O2.1,O1.1 --json
+  cpas workshop serve                  # participant and facilitator apps on http://127.0.0.1:8866/
+  cpas workshop serve --port 9000 --pool-size 4
   cpas workshop status K7QM2P
   cpas workshop status K7QM2P --json"""
 
@@ -20,7 +22,7 @@ EPILOG = """examples:
 def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``workshop start`` and ``workshop status`` to the ``cpas`` sub-commands; return the ``workshop`` parser."""
     w = subparsers.add_parser(
-        "workshop", help="live impact-assessment workshop: start a session, see its status",
+        "workshop", help="live impact-assessment workshop: start a session, serve the apps, see its status",
         description="A live impact-assessment session: participants join with a short code and rate each "
                     "outcome; the facilitator records the agreed rating and analysis.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -40,6 +42,20 @@ def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
     st.add_argument("--contribution-scale", help="comma-separated contribution values (default: significant, "
                                                  "some, none, unclear)")
     st.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    sv = wsub.add_parser(
+        "serve", help="serve the participant and facilitator apps with Voila on 127.0.0.1; prints their URLs",
+        description="Serve the two workshop apps (notebooks/workshop_participant.ipynb and "
+                    "notebooks/workshop_facilitator.ipynb) with Voila until Ctrl-C. Each browser tab gets its own "
+                    "kernel; participant kernels are started ahead of time (--pool-size) so a page opens in about "
+                    "two seconds. The outcome views of every open session are drawn first, once.")
+    sv.add_argument("--port", type=int, default=8866, help="TCP port (default: 8866)")
+    sv.add_argument("--ip", default="127.0.0.1",
+                    help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0 lets other "
+                         "computers on the room's network connect: anyone who can reach it can join)")
+    sv.add_argument("--pool-size", type=int, default=2,
+                    help="participant kernels kept ready ahead of arrivals (default: 2; 0 starts each on demand)")
+    sv.add_argument("--language", choices=("en", "fr"), help="draw the outcome views in this language "
+                                                             "(default: each mission's own language)")
     ss = wsub.add_parser("status", help="participants, ratings per outcome and agreed results of a session",
                          description="Show a session: who joined, how each outcome was rated (counts and spread), "
                                      "the agreed results and the recommendation proposals.")
@@ -59,6 +75,10 @@ def run(args: argparse.Namespace, store: Any = None) -> int:
     store = store or Store()
     if args.action == "start":
         return _start(store, args)
+    if args.action == "serve":
+        from cpas_kit.workshop_serve import serve
+
+        return serve(store, port=args.port, ip=args.ip, pool_size=args.pool_size, language=args.language)
     return _status(store, args)
 
 
@@ -69,6 +89,9 @@ def _start(store: Any, args: argparse.Namespace) -> int:
     scales = make_scales(_list(args.progress_scale), _list(args.contribution_scale))
     started = store.start_workshop(args.mission, args.cycle, actor=args.by or default_actor(), scales=scales,
                                    outcome_order=_list(args.outcomes))
+    from cpas_kit.workshop_views import build_views
+
+    build_views(store, started.code, store.framework(started.mission).mission.default_language)
     if args.json:
         print(json.dumps(started.to_json(), ensure_ascii=False, indent=2))
         return 0
@@ -79,6 +102,7 @@ def _start(store: Any, args: argparse.Namespace) -> int:
     print(f"  Outcomes, in order: {', '.join(started.outcome_order)}")
     print(f"  Progress scale:     {' / '.join(started.scales.progress)}")
     print(f"  Contribution scale: {' / '.join(started.scales.contribution)}")
+    print("Serve the participant and facilitator apps: cpas workshop serve")
     print(f"See who joined and how they rated: cpas workshop status {started.code}")
     return 0
 
