@@ -98,6 +98,7 @@ LABELS: dict[str, dict[str, str]] = {
     "ws_code": {"en": "Session code", "fr": "Code de la séance"},
     "ws_your_name": {"en": "Your name", "fr": "Votre nom"},
     "ws_your_section": {"en": "Your section", "fr": "Votre section"},
+    "ws_choose_section": {"en": "choose your section in the list", "fr": "choisissez votre section dans la liste"},
     "ws_join": {"en": "Join", "fr": "Rejoindre"},
     "ws_check_code": {"en": "Check the code", "fr": "Vérifier le code"},
     "ws_welcome": {"en": "Joined as {name} ({section}).", "fr": "Vous participez en tant que {name} ({section})."},

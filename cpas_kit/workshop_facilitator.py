@@ -23,8 +23,17 @@ from cpas_kit.errors import CpasError
 from cpas_kit.i18n import t
 from cpas_kit.paths import default_actor
 from cpas_kit.store import Store
-from cpas_kit.workshop_pages import STYLE, PageParameters, clock, error_text, esc, label, message, \
-    mission_language, start_polling
+from cpas_kit.workshop_pages import (
+    STYLE,
+    PageParameters,
+    clock,
+    error_text,
+    esc,
+    label,
+    message,
+    mission_language,
+    start_polling,
+)
 
 POLL_SECONDS = 1.0
 

@@ -153,7 +153,7 @@ def start_polling(step: Callable[[], Awaitable[None] | None], every: float) -> a
                 result = step()
                 if asyncio.iscoroutine(result):
                     await result
-            except Exception:  # noqa: BLE001 - a poll must survive one bad round (e.g. a busy store)
+            except Exception:  # noqa: BLE001, S110 - a poll must survive one bad round (e.g. a busy store)
                 pass
 
     return loop.create_task(_loop())

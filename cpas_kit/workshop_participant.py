@@ -24,14 +24,35 @@ import uuid
 from typing import Any
 
 from IPython.display import Javascript, display
-from ipywidgets import HTML, Button, Checkbox, Dropdown, HBox, Layout, Output, SelectMultiple, Text, Textarea, \
-    ToggleButtons, VBox
+from ipywidgets import (
+    HTML,
+    Button,
+    Checkbox,
+    Dropdown,
+    HBox,
+    Layout,
+    Output,
+    SelectMultiple,
+    Text,
+    Textarea,
+    ToggleButtons,
+    VBox,
+)
 
 from cpas_kit.errors import CpasError
 from cpas_kit.i18n import t
 from cpas_kit.store import Store
-from cpas_kit.workshop_pages import STYLE, PageParameters, clock, error_text, esc, label, message, \
-    mission_language, start_polling
+from cpas_kit.workshop_pages import (
+    STYLE,
+    PageParameters,
+    clock,
+    error_text,
+    esc,
+    label,
+    message,
+    mission_language,
+    start_polling,
+)
 from cpas_kit.workshop_views import outcome_view
 
 POLL_SECONDS = 2.0
@@ -98,6 +119,8 @@ class ParticipantApp:
                               self.code_box, self.name_box, self.section_box, self.join_button, self.join_msg]
         if code:
             self._load_sections()
+        if note:  # e.g. why the participant link no longer works: shown after the session's name
+            self.join_msg.value = note
 
     def _load_sections(self) -> None:
         try:
@@ -111,6 +134,9 @@ class ParticipantApp:
         self.join_msg.value = message("info", f"{s['mission']} · {s['cycle']}")
 
     def _join(self) -> None:
+        if self.name_box.value.strip() and not self.section_box.value:
+            self.join_msg.value = message("refused", t("ws_choose_section", self.lang))
+            return
         try:
             p = self.store.join_workshop(self.code_box.value, self.name_box.value, self.section_box.value or "")
         except Exception as exc:  # noqa: BLE001 - every failure is shown on the page, nothing is lost

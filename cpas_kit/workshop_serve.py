@@ -1,7 +1,7 @@
 """``cpas workshop serve``: Voila serving exactly the two workshop apps, tuned for a room of participants.
 
 * Only the participant and facilitator notebooks are reachable: Voila serves a folder holding links to
-  just those two (``.cpas/workshop-serve/``), not the whole ``notebooks/`` folder.
+  just those two (``.cpas/workshop-serve/<port>/``), not the whole ``notebooks/`` folder.
 * Participant kernels are preheated (``--pool-size``, default 2): a page opens in about two seconds
   instead of waiting for a kernel to start and import. The facilitator page is not preheated. A
   preheated kernel learns its page address through Voila's own helper (see :mod:`cpas_kit.workshop_pages`).
@@ -28,9 +28,9 @@ NOTEBOOKS = ("workshop_participant.ipynb", "workshop_facilitator.ipynb")
 CULL_IDLE_SECONDS = 600
 
 
-def serve_dir() -> Path:
-    """A folder holding links to the two workshop notebooks only (recreated at each serve)."""
-    folder = state_dir() / "workshop-serve"
+def serve_dir(port: int) -> Path:
+    """A folder holding links to the two workshop notebooks only (one per port, recreated at each serve)."""
+    folder = state_dir() / "workshop-serve" / str(port)
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -79,7 +79,7 @@ def serve(store: Any, *, port: int = 8866, ip: str = "127.0.0.1", pool_size: int
           language: str | None = None) -> int:
     """Serve both apps until interrupted; return Voila's exit status."""
     sessions = prepare_views(store, language)
-    folder = serve_dir()
+    folder = serve_dir(port)
     command = voila_command(folder, port=port, ip=ip, pool_size=pool_size)
     env = {**os.environ, "CPAS_DB_URL": store.engine.url.render_as_string(hide_password=False)}
     where = urls(ip, port)
