@@ -72,12 +72,20 @@ def parameters_from_file(path: "str | Path") -> dict[str, Any]:
         raise ParametersError(f"{p}: not valid YAML ({exc})") from None
     if not isinstance(data, dict):
         raise ParametersError(f"{p}: must be a mapping of parameter names to values")
-    unknown = sorted(set(data) - set(PackParameters.model_fields))
+    unknown = sorted(set(data) - set(PackParameters.model_fields) - set(OTHER_SECTIONS))
     if unknown:
-        raise ParametersError(
-            f"{p}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(PackParameters.model_fields)}"
-        )
+        allowed = ", ".join([*PackParameters.model_fields, *OTHER_SECTIONS])
+        raise ParametersError(f"{p}: unknown key(s) {', '.join(unknown)}; allowed: {allowed}")
     return data
+
+
+def workshop_settings(mission: str) -> dict[str, Any]:
+    """The ``workshop`` section of ``parameters/<MISSION>.yaml`` (e.g. the mission's own rating scales)."""
+    path = mission_parameters_file(mission)
+    section = parameters_from_file(path).get("workshop") if path.is_file() else None
+    if section is not None and not isinstance(section, dict):
+        raise ParametersError(f"{path}: 'workshop' must be a mapping (progress_scale, contribution_scale)")
+    return section or {}
 
 
 def resolve_parameters(mission: str, cycle: str | None = None, *, params_file: "str | Path | None" = None,
@@ -85,6 +93,8 @@ def resolve_parameters(mission: str, cycle: str | None = None, *, params_file: "
     """Combine ``parameters/<MISSION>.yaml`` (or ``params_file``) with explicit values (which win)."""
     path = Path(params_file) if params_file else mission_parameters_file(mission)
     values: dict[str, Any] = parameters_from_file(path) if (params_file or path.is_file()) else {}
+    for section in OTHER_SECTIONS:  # settings for other commands, not pack parameters
+        values.pop(section, None)
     values["mission"] = mission
     if cycle:
         values["cycle"] = cycle
@@ -92,6 +102,9 @@ def resolve_parameters(mission: str, cycle: str | None = None, *, params_file: "
     if "cycle" not in values:
         raise ParametersError(f"no cycle given for {mission}: pass --cycle (e.g. 2023/24-Q4) or set cycle in {path}")
     return make_parameters(str(path) if path.is_file() else "parameters", **values)
+
+
+OTHER_SECTIONS = ("workshop",)  # parameters-file sections read by other commands (cpas workshop)
 
 
 @dataclass

@@ -117,6 +117,21 @@ def make_scales(progress: Iterable[str] | None = None, contribution: Iterable[st
         raise ParametersError("rating scales: " + "; ".join(pydantic_problems(exc))) from None
 
 
+def mission_scales(mission: str, progress: Iterable[str] | None = None,
+                   contribution: Iterable[str] | None = None) -> RatingScales:
+    """A mission's rating scales: the values given, else its ``parameters/<MISSION>.yaml``'s ``workshop``
+    section (``progress_scale``, ``contribution_scale``), else the defaults."""
+    from cpas_kit.pack import workshop_settings
+
+    settings = workshop_settings(mission)
+    unknown = sorted(set(settings) - {"progress_scale", "contribution_scale"})
+    if unknown:
+        raise ParametersError(f"the workshop section of the {mission} parameters file has unknown key(s) "
+                              f"{', '.join(unknown)}; allowed: progress_scale, contribution_scale")
+    return make_scales(progress if progress is not None else settings.get("progress_scale"),
+                       contribution if contribution is not None else settings.get("contribution_scale"))
+
+
 def on_scale(scales: RatingScales, scale: Literal["progress", "contribution"], value: str | None) -> str | None:
     """``value`` as written on the scale (case and spaces forgiven); None stays None; else ``WorkshopRefused``."""
     if value is None or not str(value).strip():

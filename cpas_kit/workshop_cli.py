@@ -36,11 +36,13 @@ def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
     st.add_argument("--by", help="who starts the session (default: $CPAS_USER or your login name)")
     st.add_argument("--outcomes", help="comma-separated outcome codes in the order to discuss them "
                                        "(default: every outcome, in framework order)")
-    st.add_argument("--progress-scale", help="comma-separated progress values, most favourable first (default: "
-                                             "significant progress, some progress, no change, deterioration, "
-                                             "insufficient data)")
-    st.add_argument("--contribution-scale", help="comma-separated contribution values (default: significant, "
-                                                 "some, none, unclear)")
+    st.add_argument("--progress-scale",
+                    help="comma-separated progress values, most favourable first (default: the workshop section of "
+                         "parameters/<MISSION>.yaml, else significant progress, some progress, no change, "
+                         "deterioration, insufficient data)")
+    st.add_argument("--contribution-scale",
+                    help="comma-separated contribution values (default: the mission's parameters file, else "
+                         "significant, some, none, unclear)")
     st.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     sv = wsub.add_parser(
         "serve", help="serve the participant and facilitator apps with Voila on 127.0.0.1; prints their URLs",
@@ -84,9 +86,9 @@ def run(args: argparse.Namespace, store: Any = None) -> int:
 
 def _start(store: Any, args: argparse.Namespace) -> int:
     from cpas_kit.paths import default_actor
-    from cpas_kit.workshop import make_scales
+    from cpas_kit.workshop import mission_scales
 
-    scales = make_scales(_list(args.progress_scale), _list(args.contribution_scale))
+    scales = mission_scales(args.mission, _list(args.progress_scale), _list(args.contribution_scale))
     started = store.start_workshop(args.mission, args.cycle, actor=args.by or default_actor(), scales=scales,
                                    outcome_order=_list(args.outcomes))
     from cpas_kit.workshop_views import build_views

@@ -235,3 +235,20 @@ def test_outcome_views_are_drawn_once_with_the_pack_builders(demo_sqlite_url, tm
     store.verify(MISSION, CYCLE, by="pytest")  # the data changed: the next build draws afresh
     assert build_views(store, started.code, "fr", root=tmp_path) != folder
     store.close()
+
+
+def test_a_mission_sets_its_own_rating_scales_in_its_parameters_file(store, tmp_path, monkeypatch):
+    (tmp_path / "parameters").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "parameters" / f"{MISSION}.yaml").write_text(
+        "mission: UN-DEMO\ncycle: 2023/24-Q4\nworkshop:\n  progress_scale: [major gain, minor gain, no gain]\n")
+    monkeypatch.setenv("CPAS_HOME", str(tmp_path))
+    started = store.start_workshop(MISSION, CYCLE, actor="facilitator")
+    assert started.scales.progress == ("major gain", "minor gain", "no gain")
+    assert started.scales.contribution == ("significant", "some", "none", "unclear")
+    from cpas_kit.pack import resolve_parameters
+
+    assert resolve_parameters(MISSION).cycle == CYCLE  # the pack ignores the workshop section
+    (tmp_path / "parameters" / f"{MISSION}.yaml").write_text("workshop:\n  progress: [a, b]\n")
+    with pytest.raises(ParametersError, match="unknown key.*progress_scale"):
+        store.start_workshop(MISSION, CYCLE, actor="facilitator")
