@@ -252,3 +252,21 @@ def test_a_mission_sets_its_own_rating_scales_in_its_parameters_file(store, tmp_
     (tmp_path / "parameters" / f"{MISSION}.yaml").write_text("workshop:\n  progress: [a, b]\n")
     with pytest.raises(ParametersError, match="unknown key.*progress_scale"):
         store.start_workshop(MISSION, CYCLE, actor="facilitator")
+
+
+@pytest.mark.parametrize("notebook", ["workshop_participant.ipynb", "workshop_facilitator.ipynb"])
+def test_the_notebooks_run_with_papermill_parameters(notebook, store, started, tmp_path, monkeypatch):
+    import papermill as pm
+
+    from cpas_kit.paths import notebooks_dir
+
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    url = store.engine.url.render_as_string(hide_password=False)
+    pm.execute_notebook(str(notebooks_dir() / notebook), str(tmp_path / notebook), kernel_name="python3",
+                        parameters={"session": started.code.lower(), "language": "fr", "db_url": url},
+                        progress_bar=False)
+    import nbformat
+
+    done = nbformat.read(tmp_path / notebook, as_version=4)
+    shown = [o for c in done.cells for o in c.get("outputs", []) if o.get("output_type") == "execute_result"]
+    assert shown and "application/vnd.jupyter.widget-view+json" in shown[-1]["data"]
