@@ -26,6 +26,7 @@ from cpas_kit.store import Store
 from cpas_kit.workshop_pages import (
     STYLE,
     PageParameters,
+    classed,
     clock,
     error_text,
     esc,
@@ -36,11 +37,6 @@ from cpas_kit.workshop_pages import (
 )
 
 POLL_SECONDS = 1.0
-
-
-def _classed(widget: Any, css: str) -> Any:
-    widget.add_class(css)
-    return widget
 
 
 def distribution_html(entry: dict[str, Any], scales: dict[str, list[str]], language: str) -> str:
@@ -83,7 +79,7 @@ class FacilitatorApp:
         self._quiet = False
         self._poll = None
         self.body = VBox()
-        self.widget = _classed(VBox([HTML(STYLE), self.body]), "cpas-ws")
+        self.widget = classed(VBox([HTML(STYLE), self.body]), "cpas-ws")
         if params.session:
             try:
                 self.lang = mission_language(store, store.workshop_session(params.session)["mission"], params.language)
@@ -95,20 +91,20 @@ class FacilitatorApp:
     def _gate(self) -> None:
         lang = self.lang
         wide = {"description_width": "12em"}
-        self.code_box = _classed(Text(value=self.params.session, description=t("ws_code", lang), style=wide),
+        self.code_box = classed(Text(value=self.params.session, description=t("ws_code", lang), style=wide),
                                  "cpas-ws-fac-code")
-        self.key_box = _classed(Password(description=t("ws_key_label", lang), style=wide), "cpas-ws-fac-key")
-        self.by_box = _classed(Text(value=default_actor(), description=t("ws_your_name_fac", lang), style=wide),
+        self.key_box = classed(Password(description=t("ws_key_label", lang), style=wide), "cpas-ws-fac-key")
+        self.by_box = classed(Text(value=default_actor(), description=t("ws_your_name_fac", lang), style=wide),
                                "cpas-ws-fac-by")
-        open_b = _classed(Button(description=t("ws_open", lang), button_style="primary"), "cpas-ws-fac-open")
-        self.gate_msg = _classed(HTML(), "cpas-ws-fac-message")
+        open_b = classed(Button(description=t("ws_open", lang), button_style="primary"), "cpas-ws-fac-open")
+        self.gate_msg = classed(HTML(), "cpas-ws-fac-message")
         missions = self.store.mission_codes()
-        self.mission_box = _classed(Dropdown(description=t("mission", lang), options=missions, style=wide,
+        self.mission_box = classed(Dropdown(description=t("mission", lang), options=missions, style=wide,
                                              value=self.params.mission if self.params.mission in missions else
                                              (missions[0] if missions else None)), "cpas-ws-fac-mission")
-        self.cycle_box = _classed(Text(value=self.params.cycle, description=t("cycle", lang), placeholder="2023/24-Q4",
+        self.cycle_box = classed(Text(value=self.params.cycle, description=t("cycle", lang), placeholder="2023/24-Q4",
                                        style=wide), "cpas-ws-fac-cycle")
-        start_b = _classed(Button(description=t("ws_start", lang)), "cpas-ws-fac-start")
+        start_b = classed(Button(description=t("ws_start", lang)), "cpas-ws-fac-start")
         open_b.on_click(lambda _: self._open(self.code_box.value, self.key_box.value))
         start_b.on_click(lambda _: self._start_session())
         self.body.children = [
@@ -144,51 +140,51 @@ class FacilitatorApp:
     # -- the main page ----------------------------------------------------------------------------------
     def _main(self, s: dict[str, Any], note: str) -> None:
         lang = self.lang
-        self.head = _classed(HTML(), "cpas-ws-fac-head")
-        self.note = _classed(HTML(message("info", note) if note else ""), "cpas-ws-fac-note")
-        self.outcome_box = _classed(Dropdown(layout=Layout(width="55%")), "cpas-ws-fac-outcome")
-        self.go = _classed(Button(description=t("ws_go", lang), button_style="primary"), "cpas-ws-fac-go")
-        prev_b = _classed(Button(description=t("ws_previous", lang)), "cpas-ws-fac-prev")
-        next_b = _classed(Button(description=t("ws_next", lang)), "cpas-ws-fac-next")
+        self.head = classed(HTML(), "cpas-ws-fac-head")
+        self.note = classed(HTML(message("info", note) if note else ""), "cpas-ws-fac-note")
+        self.outcome_box = classed(Dropdown(layout=Layout(width="55%")), "cpas-ws-fac-outcome")
+        self.go = classed(Button(description=t("ws_go", lang), button_style="primary"), "cpas-ws-fac-go")
+        prev_b = classed(Button(description=t("ws_previous", lang)), "cpas-ws-fac-prev")
+        next_b = classed(Button(description=t("ws_next", lang)), "cpas-ws-fac-next")
         self.go.on_click(lambda _: self._move(self.outcome_box.value))
         prev_b.on_click(lambda _: self._move(self._neighbour(-1)))
         next_b.on_click(lambda _: self._move(self._neighbour(+1)))
-        self.people = _classed(HTML(), "cpas-ws-fac-people")
-        self.dist = _classed(HTML(), "cpas-ws-fac-distribution")
-        self.reasons = _classed(HTML(), "cpas-ws-fac-reasons")
+        self.people = classed(HTML(), "cpas-ws-fac-people")
+        self.dist = classed(HTML(), "cpas-ws-fac-distribution")
+        self.reasons = classed(HTML(), "cpas-ws-fac-reasons")
         scales = s["scales"]
-        self.agreed_progress = _classed(Dropdown(description=t("ws_agreed_progress", lang), style={"description_width": "12em"},
+        self.agreed_progress = classed(Dropdown(description=t("ws_agreed_progress", lang), style={"description_width": "12em"},
                                                  options=[("—", None)] + [(label(v, lang), v) for v in scales["progress"]]),
                                         "cpas-ws-fac-agreed-progress")
-        self.agreed_contribution = _classed(Dropdown(
+        self.agreed_contribution = classed(Dropdown(
             description=t("ws_agreed_contribution", lang), style={"description_width": "12em"},
             options=[("—", None)] + [(label(v, lang), v) for v in scales["contribution"]]), "cpas-ws-fac-agreed-contribution")
-        self.analysis = _classed(Textarea(placeholder=t("ws_analysis", lang), layout=Layout(width="95%", height="8em")),
+        self.analysis = classed(Textarea(placeholder=t("ws_analysis", lang), layout=Layout(width="95%", height="8em")),
                                  "cpas-ws-fac-analysis")
-        record = _classed(Button(description=t("ws_record", lang), button_style="success"), "cpas-ws-fac-record")
-        self.agreed_msg = _classed(HTML(), "cpas-ws-fac-agreed-message")
+        record = classed(Button(description=t("ws_record", lang), button_style="success"), "cpas-ws-fac-record")
+        self.agreed_msg = classed(HTML(), "cpas-ws-fac-agreed-message")
         record.on_click(lambda _: self._record())
-        self.proposal_list = _classed(VBox(), "cpas-ws-fac-proposals")
-        self.merge_into = _classed(Dropdown(description=t("ws_merge_into", lang), style={"description_width": "18em"},
+        self.proposal_list = classed(VBox(), "cpas-ws-fac-proposals")
+        self.merge_into = classed(Dropdown(description=t("ws_merge_into", lang), style={"description_width": "18em"},
                                             layout=Layout(width="32em")), "cpas-ws-fac-merge-into")
-        merge_b = _classed(Button(description=t("ws_merge", lang)), "cpas-ws-fac-merge")
-        send_b = _classed(Button(description=t("ws_send", lang), layout=Layout(width="auto")), "cpas-ws-fac-send")
-        self.proposal_msg = _classed(HTML(), "cpas-ws-fac-proposal-message")
+        merge_b = classed(Button(description=t("ws_merge", lang)), "cpas-ws-fac-merge")
+        send_b = classed(Button(description=t("ws_send", lang), layout=Layout(width="auto")), "cpas-ws-fac-send")
+        self.proposal_msg = classed(HTML(), "cpas-ws-fac-proposal-message")
         merge_b.on_click(lambda _: self._merge())
         send_b.on_click(lambda _: self._send())
-        close_b = _classed(Button(description=t("ws_close", lang), button_style="danger"), "cpas-ws-fac-close")
+        close_b = classed(Button(description=t("ws_close", lang), button_style="danger"), "cpas-ws-fac-close")
         close_b.on_click(lambda _: self._close())
-        self.live = _classed(HTML(), "cpas-ws-fac-live")
+        self.live = classed(HTML(), "cpas-ws-fac-live")
         agreed_box = VBox([HTML(f"<h3>{esc(t('ws_agreed_title', lang))}</h3>"), self.agreed_progress,
                            self.agreed_contribution, self.analysis, record, self.agreed_msg])
         proposals_box = VBox([HTML(f"<h3>{esc(t('ws_proposals', lang))}</h3>"), self.proposal_list,
                               HBox([self.merge_into, merge_b]), send_b, self.proposal_msg])
         self.body.children = [
             self.head, self.note, self.live, HBox([self.outcome_box, self.go, prev_b, next_b]),
-            HBox([_classed(VBox([HTML(f"<h3>{esc(t('ws_distribution', lang))}</h3>"), self.dist, self.reasons]),
+            HBox([classed(VBox([HTML(f"<h3>{esc(t('ws_distribution', lang))}</h3>"), self.dist, self.reasons]),
                            "cpas-ws-box"),
-                  _classed(VBox([HTML(f"<h3>{esc(t('ws_participants', lang))}</h3>"), self.people]), "cpas-ws-box")]),
-            _classed(agreed_box, "cpas-ws-box"), _classed(proposals_box, "cpas-ws-box"), close_b]
+                  classed(VBox([HTML(f"<h3>{esc(t('ws_participants', lang))}</h3>"), self.people]), "cpas-ws-box")]),
+            classed(agreed_box, "cpas-ws-box"), classed(proposals_box, "cpas-ws-box"), close_b]
         self.outcome_box.observe(lambda change: self._select(change["new"]), names="value")
 
     def _outcome_options(self, s: dict[str, Any]) -> list[tuple[str, str]]:
@@ -272,7 +268,7 @@ class FacilitatorApp:
             text = (f"<b>#{esc(p['id'])}</b> {esc(p['text'])} <i>({esc(lead)}; "
                     f"{esc(t('ws_by_line', lang).format(name=p['name'], section=p['section']))}; "
                     f"{esc(t(state, lang))}{esc(extra)})</i>")
-            box = _classed(Checkbox(value=p["id"] in self._ticked, indent=False, layout=Layout(width="2em"),
+            box = classed(Checkbox(value=p["id"] in self._ticked, indent=False, layout=Layout(width="2em"),
                                     disabled=state != "ws_pending"), "cpas-ws-fac-tick")
             box.observe(lambda change, pid=p["id"]: self._tick(pid, change["new"]), names="value")
             rows.append(HBox([box, HTML(text)]))

@@ -105,6 +105,12 @@ def message(kind: str, text: str) -> str:
     return f'<div class="cpas-ws-msg-{kind}">{html.escape(text)}</div>'
 
 
+def classed(widget: Any, css: str) -> Any:
+    """``widget`` with the CSS class ``css`` (what the pages' style and the browser tests select on)."""
+    widget.add_class(css)
+    return widget
+
+
 def esc(value: Any) -> str:
     return "" if value is None else html.escape(str(value))
 

@@ -45,6 +45,7 @@ from cpas_kit.store import Store
 from cpas_kit.workshop_pages import (
     STYLE,
     PageParameters,
+    classed,
     clock,
     error_text,
     esc,
@@ -56,11 +57,6 @@ from cpas_kit.workshop_pages import (
 from cpas_kit.workshop_views import outcome_view
 
 POLL_SECONDS = 2.0
-
-
-def _classed(widget: Any, css: str) -> Any:
-    widget.add_class(css)
-    return widget
 
 
 class ParticipantApp:
@@ -79,7 +75,7 @@ class ParticipantApp:
         self._quiet = False
         self.js = Output(layout=Layout(display="none"))
         self.body = VBox()
-        self.widget = _classed(VBox([HTML(STYLE), self.js, self.body]), "cpas-ws")
+        self.widget = classed(VBox([HTML(STYLE), self.js, self.body]), "cpas-ws")
         self._start()
 
     # -- joining ----------------------------------------------------------------------------------------
@@ -105,14 +101,14 @@ class ParticipantApp:
 
     def _join_form(self, code: str, note: str) -> None:
         lang = self.lang
-        self.code_box = _classed(Text(value=code, description=t("ws_code", lang), continuous_update=False,
+        self.code_box = classed(Text(value=code, description=t("ws_code", lang), continuous_update=False,
                                       style={"description_width": "10em"}), "cpas-ws-code")
-        self.name_box = _classed(Text(description=t("ws_your_name", lang), style={"description_width": "10em"}),
+        self.name_box = classed(Text(description=t("ws_your_name", lang), style={"description_width": "10em"}),
                                  "cpas-ws-name")
-        self.section_box = _classed(Dropdown(description=t("ws_your_section", lang), options=[],
+        self.section_box = classed(Dropdown(description=t("ws_your_section", lang), options=[],
                                              style={"description_width": "10em"}), "cpas-ws-section")
-        self.join_button = _classed(Button(description=t("ws_join", lang), button_style="primary"), "cpas-ws-join")
-        self.join_msg = _classed(HTML(note), "cpas-ws-message")
+        self.join_button = classed(Button(description=t("ws_join", lang), button_style="primary"), "cpas-ws-join")
+        self.join_msg = classed(HTML(note), "cpas-ws-message")
         self.code_box.observe(lambda _: self._load_sections(), names="value")
         self.join_button.on_click(lambda _: self._join())
         self.body.children = [HTML(f"<h2>{esc(t('ws_title', lang))}</h2><h3>{esc(t('ws_join_title', lang))}</h3>"),
@@ -174,38 +170,38 @@ class ParticipantApp:
                 f"<p>{esc(t(welcome, lang).format(name=me['name'], section=self.sections.get(me['section'], me['section'])))}"
                 f"<br>{esc(t('ws_link', lang))} <span class='cpas-ws-link'>?session={esc(s['code'])}"
                 f"&amp;participant={esc(self.token)}</span></p>")
-        self.head = _classed(HTML(head), "cpas-ws-head")
-        self.closed_note = _classed(HTML(""), "cpas-ws-closed")
-        self.outcome_box = _classed(Dropdown(options=[(self._outcome_label(o, i, s), o) for i, o in enumerate(order)],
+        self.head = classed(HTML(head), "cpas-ws-head")
+        self.closed_note = classed(HTML(""), "cpas-ws-closed")
+        self.outcome_box = classed(Dropdown(options=[(self._outcome_label(o, i, s), o) for i, o in enumerate(order)],
                                              layout=Layout(width="60%")), "cpas-ws-outcome")
-        self.follow = _classed(Checkbox(value=True, description=t("ws_follow", lang), indent=False), "cpas-ws-follow")
-        prev_b = _classed(Button(description=t("ws_previous", lang)), "cpas-ws-prev")
-        next_b = _classed(Button(description=t("ws_next", lang)), "cpas-ws-next")
+        self.follow = classed(Checkbox(value=True, description=t("ws_follow", lang), indent=False), "cpas-ws-follow")
+        prev_b = classed(Button(description=t("ws_previous", lang)), "cpas-ws-prev")
+        next_b = classed(Button(description=t("ws_next", lang)), "cpas-ws-next")
         prev_b.on_click(lambda _: self._step(-1))
         next_b.on_click(lambda _: self._step(+1))
-        self.view = _classed(HTML(), "cpas-ws-view")
+        self.view = classed(HTML(), "cpas-ws-view")
         scales = s["scales"]
-        self.progress = _classed(ToggleButtons(options=[(label(v, lang), v) for v in scales["progress"]], value=None,
+        self.progress = classed(ToggleButtons(options=[(label(v, lang), v) for v in scales["progress"]], value=None,
                                                style={"button_width": "auto"}), "cpas-ws-progress")
-        self.contribution = _classed(ToggleButtons(options=[(label(v, lang), v) for v in scales["contribution"]],
+        self.contribution = classed(ToggleButtons(options=[(label(v, lang), v) for v in scales["contribution"]],
                                                    value=None, style={"button_width": "auto"}), "cpas-ws-contribution")
-        self.reason = _classed(Textarea(placeholder=t("ws_reason", lang), layout=Layout(width="90%", height="4em")),
+        self.reason = classed(Textarea(placeholder=t("ws_reason", lang), layout=Layout(width="90%", height="4em")),
                                "cpas-ws-reason")
-        self.save = _classed(Button(description=t("ws_save", lang), button_style="primary"), "cpas-ws-save")
-        self.save_msg = _classed(HTML(), "cpas-ws-save-message")
+        self.save = classed(Button(description=t("ws_save", lang), button_style="primary"), "cpas-ws-save")
+        self.save_msg = classed(HTML(), "cpas-ws-save-message")
         for w in (self.progress, self.contribution, self.reason):
             w.observe(self._form_changed, names="value")
         self.save.on_click(lambda _: self._save())
         section_options = [(name, code) for code, name in self.sections.items()]
-        self.proposal = _classed(Textarea(placeholder=t("ws_proposal_text", lang),
+        self.proposal = classed(Textarea(placeholder=t("ws_proposal_text", lang),
                                           layout=Layout(width="90%", height="4em")), "cpas-ws-proposal")
-        self.lead = _classed(Dropdown(description=t("ws_lead", lang), options=[(t("ws_choose", lang), "")]
+        self.lead = classed(Dropdown(description=t("ws_lead", lang), options=[(t("ws_choose", lang), "")]
                                       + section_options, style={"description_width": "10em"}), "cpas-ws-lead")
-        self.supporting = _classed(SelectMultiple(description=t("ws_supporting", lang), options=section_options,
+        self.supporting = classed(SelectMultiple(description=t("ws_supporting", lang), options=section_options,
                                                   rows=4, style={"description_width": "10em"}), "cpas-ws-supporting")
-        self.propose = _classed(Button(description=t("ws_propose", lang)), "cpas-ws-propose")
-        self.propose_msg = _classed(HTML(), "cpas-ws-propose-message")
-        self.mine = _classed(HTML(), "cpas-ws-mine")
+        self.propose = classed(Button(description=t("ws_propose", lang)), "cpas-ws-propose")
+        self.propose_msg = classed(HTML(), "cpas-ws-propose-message")
+        self.mine = classed(HTML(), "cpas-ws-mine")
         self.propose.on_click(lambda _: self._propose())
         rating = VBox([HTML(f"<h3>{esc(t('ws_your_rating', lang))}</h3><b>{esc(t('ws_progress_q', lang))}</b>"),
                        self.progress, HTML(f"<b>{esc(t('ws_contribution_q', lang))}</b>"), self.contribution,
@@ -213,7 +209,7 @@ class ParticipantApp:
         proposing = VBox([HTML(f"<h3>{esc(t('ws_propose_title', lang))}</h3>"), self.proposal, self.lead,
                           self.supporting, self.propose, self.propose_msg, self.mine])
         self.body.children = [self.head, self.closed_note, HBox([self.outcome_box, prev_b, next_b, self.follow]),
-                              _classed(rating, "cpas-ws-box"), _classed(proposing, "cpas-ws-box"), self.view]
+                              classed(rating, "cpas-ws-box"), classed(proposing, "cpas-ws-box"), self.view]
         self.outcome_box.observe(lambda change: None if self._quiet else self._show(change["new"]), names="value")
         self._seen_index = s["current_index"]
         self.outcome_box.value = s["current_outcome"] or order[0]
