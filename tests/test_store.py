@@ -84,13 +84,15 @@ def test_migration_from_empty_reaches_head_and_matches_metadata(store_url):
 
 def test_opening_twice_does_not_migrate_again(store_url, monkeypatch, fw):
     calls = []
-    real_upgrade = store_engine.command.upgrade
+    from alembic import command
+
+    real_upgrade = command.upgrade
 
     def spy(cfg, revision, *args, **kwargs):
         calls.append(revision)
         return real_upgrade(cfg, revision, *args, **kwargs)
 
-    monkeypatch.setattr(store_engine.command, "upgrade", spy)
+    monkeypatch.setattr(command, "upgrade", spy)
     first = Store(store_url)
     first.save_framework(fw, effective_from="2021/22-Q1", actor=ACTOR)
     first.close()
