@@ -189,3 +189,66 @@ def inline_svg(chart: alt.TopLevelMixin, prefix: str) -> Markup:
     svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
     svg = svg.replace("<svg ", '<svg role="img" ', 1)
     return Markup(svg)  # noqa: S704 - vl-convert's own output; the texts in it are XML-escaped by vl-convert
+
+
+# -- cross-mission study (cpas_kit.study_report) ---------------------------------------------------------------
+
+def study_trend_chart(trends: pd.DataFrame, titles: dict[str, str], index_title: str,
+                      language: str = "en") -> alt.FacetChart:
+    """Normalised totals of an area's standard indicators: one panel per standard code, one line per mission;
+    unverified values hollow (``trends`` from :func:`cpas_kit.study.trends`)."""
+    data = trends.sort_values("period_start").assign(
+        standard=trends["standard_code"].map(lambda c: f"{c} — {titles.get(c, c)}"))
+    data = data[["standard", "mission_code", "period", "index", "is_verified"]]
+    x = alt.X("period:O", sort=list(dict.fromkeys(data["period"])), title=t("period", language),
+              axis=alt.Axis(labelAngle=-45))
+    colour = alt.Color("mission_code:N", title=t("mission", language))
+    tips = [alt.Tooltip("mission_code:N", title=t("mission", language)), alt.Tooltip("period:O"),
+            alt.Tooltip("index:Q", title=index_title, format=",.2f")]
+    line = alt.Chart().mark_line().encode(x=x, y=alt.Y("index:Q", title=index_title), color=colour)
+    points = alt.Chart().mark_point(size=30, strokeWidth=1.5).encode(
+        x=x, y="index:Q", color=colour, tooltip=tips,
+        fill=alt.condition("datum.is_verified", alt.Fill("mission_code:N", legend=None), alt.value("white")))
+    return alt.layer(line, points, data=data).properties(width=330, height=170).facet(
+        facet=alt.Facet("standard:N", title=None, header=alt.Header(labelLimit=420, labelAnchor="start")), columns=2)
+
+
+def rating_distribution_chart(ratings: pd.DataFrame, order: list[str], title: str, language: str = "en") -> alt.Chart:
+    """Agreed ratings of one scale per mission as 100 % stacked bars, most favourable value first."""
+    data = ratings[["mission_code", "rating", "results"]].assign(rank=ratings["rating"].map(
+        lambda r: order.index(r) if r in order else len(order)))
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("mission_code:N", title=None),
+        x=alt.X("results:Q", stack="normalize", title=None, axis=alt.Axis(format="%")),
+        color=alt.Color("rating:N", title=t("study_rating", language), sort=order,
+                        scale=alt.Scale(scheme="blueorange", reverse=True)),
+        order=alt.Order("rank:Q"),
+        tooltip=[alt.Tooltip("mission_code:N", title=t("mission", language)),
+                 alt.Tooltip("rating:N", title=t("study_rating", language)),
+                 alt.Tooltip("results:Q", title=t("study_results", language))],
+    ).properties(width=420, height=alt.Step(16), title=title)
+
+
+def fatalities_chart(by_year: pd.DataFrame, language: str = "en") -> alt.Chart:
+    """Peacekeeping fatalities per calendar year, stacked by mission (``by_year`` from :func:`cpas_kit.study.fatalities`)."""
+    data = by_year[["mission_acronym", "year", "fatalities"]]
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("year:O", title=t("study_col_year", language)),
+        y=alt.Y("sum(fatalities):Q", title=t("study_col_peacekeeper_deaths", language)),
+        color=alt.Color("mission_acronym:N", title=t("mission", language)),
+        tooltip=[alt.Tooltip("mission_acronym:N", title=t("mission", language)), alt.Tooltip("year:O"),
+                 alt.Tooltip("fatalities:Q", title=t("study_col_peacekeeper_deaths", language))],
+    ).properties(width=360, height=180, title=t("study_fatalities", language))
+
+
+def study_events_chart(by_period: pd.DataFrame, language: str = "en") -> alt.FacetChart:
+    """Conflict events per period and mission, one panel per source (sources are never added together)."""
+    data = by_period.sort_values("period_start")[["source", "mission_code", "period", "events"]]
+    return alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("period:O", sort=list(dict.fromkeys(data["period"])), title=t("period", language),
+                axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("events:Q", title=t("study_col_events", language)),
+        color=alt.Color("mission_code:N", title=t("mission", language)),
+        tooltip=[alt.Tooltip("mission_code:N", title=t("mission", language)), alt.Tooltip("period:O"),
+                 alt.Tooltip("events:Q", title=t("study_col_events", language))],
+    ).properties(width=330, height=170).facet(facet=alt.Facet("source:N", title=None), columns=2)

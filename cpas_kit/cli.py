@@ -18,6 +18,9 @@ EPILOG = """examples:
   cpas demo                                   load the demo mission UN-DEMO and build its pack
   cpas pack --mission UN-DEMO --cycle 2023/24-Q4 --language fr
   cpas framework validate my_mission.yaml     check a results framework file before loading it
+  cpas framework export --mission UN-DEMO --format xlsx -o framework.xlsx   edit it in Excel, then:
+  cpas framework import framework.xlsx --effective-from 2024/25-Q1
+  cpas stakeholders diff --mission UN-DEMO --from 2022/23-Q4 --to 2023/24-Q4   context map changes, and why
   cpas store info                             which store is used, its schema version and row counts
   cpas template --mission UN-DEMO --cycle 2024/25-Q1 -o force.xlsx --language fr
   cpas import observations force.xlsx         check the whole file, then write it (or list every problem)
@@ -26,6 +29,9 @@ EPILOG = """examples:
   cpas events --mission UN-DEMO --by admin1   conflict events and fatalities per admin-1 area
   cpas tracker list --mission UN-DEMO         recommendations, decisions, progress, overdue
   cpas tracker decide 4 --decision Approved --by "Head of Mission"
+  cpas export --mission UN-DEMO -o UN-DEMO.jsonl.gz   one compact file to send to headquarters, where:
+  cpas merge UN-DEMO.jsonl.gz                 merge it (conflicts are reported, never overwritten)
+  cpas a4p                                    A4P+ monitoring page: published CPAS figures beside the store's
 
 The store is the SQLite file .cpas/cpas.sqlite in the project folder unless CPAS_DB_URL names another,
 e.g. CPAS_DB_URL=postgresql+psycopg://user:password@server/cpas for a shared headquarters store."""
@@ -72,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
                         description="Check a results framework YAML file. Every problem is listed with its place in "
                                     "the file (e.g. priorities[1].outcomes[0].indicators[3].direction).")
     v.add_argument("file", help="the framework YAML file")
+    from cpas_kit import context_cli
+
+    context_cli.add_framework_actions(fsub)
 
     tp = sub.add_parser("template", help="write an Excel data-entry workbook for a mission and cycle",
                         description="Write an .xlsx data-entry workbook from the mission's results framework: one "
@@ -92,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
         ("ucdp", "a UCDP GED CSV file (conflict events)", True),
         ("worldbank", "a World Bank bulk CSV (API_<indicator>_DS2_….csv) or its Metadata_Country file", True),
         ("hxl", "an HDX CSV with HXL hashtags (#adm1, #date, #affected, #inneed, …)", True),
+        ("fatalities", "the UN Peace and Security Data Hub fatalities CSV (one row per casualty; its nationality "
+                       "columns describe the casualty, not the mission's host country)", False),
     ):
         ip = isub.add_parser(kind, help=help_text, description=f"Import {help_text}. The whole file is checked "
                              "first; on any problem every one is listed and nothing is written. Importing the same "
@@ -160,6 +171,16 @@ def _parser() -> argparse.ArgumentParser:
     from cpas_kit import workshop_cli
 
     workshop_cli.add_parsers(sub)
+    context_cli.add_parsers(sub)
+
+    from cpas_kit import a4p_cli, exchange_cli  # cpas export / cpas merge / cpas a4p
+
+    exchange_cli.add_parsers(sub)
+    a4p_cli.add_parsers(sub)
+
+    from cpas_kit import study_cli  # cpas study / cpas fatalities
+
+    study_cli.add_parsers(sub)
 
     s = sub.add_parser("store", help="the store")
     ssub = s.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -230,6 +251,11 @@ def _cmd_packs(args: argparse.Namespace) -> int:
 def _cmd_framework(args: argparse.Namespace) -> int:
     from cpas_kit.framework import load_framework
 
+    if args.action in ("export", "import"):
+        from cpas_kit import context_cli
+
+        return context_cli.run_framework(args)
+
     fw = load_framework(args.file)
     n = sum(1 for _ in fw.indicators())
     print(f"{args.file}: valid — mission {fw.mission.code}, {len(fw.priorities)} priorities, "
@@ -272,6 +298,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
             from cpas_kit.observation_import import import_observations
 
             result = import_observations(store, args.file, actor=actor)
+        elif args.kind == "fatalities":
+            from cpas_kit.fatalities import import_fatalities
+
+            result = import_fatalities(store, args.file, actor=actor)
         else:
             from cpas_kit import external
 
@@ -386,14 +416,42 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_stakeholders(args: argparse.Namespace) -> int:
+    from cpas_kit import context_cli
+
+    return context_cli.run(args)
+
+
 def _cmd_workshop(args: argparse.Namespace) -> int:
     from cpas_kit import workshop_cli
 
     return workshop_cli.run(args)
 
 
-COMMANDS = {"workshop": _cmd_workshop, "packs": _cmd_packs, "tracker": _cmd_tracker, "demo": _cmd_demo, "pack": _cmd_pack, "framework": _cmd_framework, "store": _cmd_store,
+def _cmd_exchange(args: argparse.Namespace) -> int:
+    from cpas_kit import exchange_cli
+
+    return exchange_cli.run(args)
+
+
+def _cmd_a4p(args: argparse.Namespace) -> int:
+    from cpas_kit import a4p_cli
+
+    return a4p_cli.run(args)
+
+
+COMMANDS = {"stakeholders": _cmd_stakeholders, "workshop": _cmd_workshop, "packs": _cmd_packs, "tracker": _cmd_tracker, "demo": _cmd_demo, "pack": _cmd_pack, "framework": _cmd_framework, "store": _cmd_store,
             "template": _cmd_template, "import": _cmd_import, "verify": _cmd_verify, "events": _cmd_events}
+COMMANDS.update({"export": _cmd_exchange, "merge": _cmd_exchange, "a4p": _cmd_a4p})
+
+
+def _cmd_study(args: argparse.Namespace) -> int:
+    from cpas_kit import study_cli
+
+    return study_cli.run(args)
+
+
+COMMANDS.update({"study": _cmd_study, "fatalities": _cmd_study})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

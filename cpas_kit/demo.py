@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from cpas_kit.errors import NotFoundError
-from cpas_kit.framework import Framework, Indicator, framework_from_document, load_framework, shipped_framework_path
+from cpas_kit.framework import Framework, Indicator, load_framework, parse_framework, shipped_framework_path
 from cpas_kit.paths import DEMO_DIR, MISSIONS_DATA_DIR
 from cpas_kit.periods import Period, period_range
 from cpas_kit.schemas import cell_key
@@ -31,6 +31,8 @@ ACTOR = "cpas demo (synthetic data generator)"
 SOURCE = f"synthetic (cpas_kit.demo, seed {SEED})"
 VERIFIER = "data focal point (synthetic)"
 TRACKER_FILE = DEMO_DIR / "UN-DEMO_tracker.csv"
+CONTEXT_FILE = DEMO_DIR / "UN-DEMO_context.yaml"
+DEMO_MISSIONS_FILE = MISSIONS_DATA_DIR / "demo_missions.yaml"
 
 _QUALITATIVE_STAGES = [
     "No regular contact between the parties; incidents are handled case by case.",
@@ -59,6 +61,7 @@ def demo_framework(code: str = MISSION) -> Framework:
         "mandate_start": str(spec["mandate_start"]), "mandate_end": base.get("mandate_end"),
         "personnel": spec.get("personnel", {}),
     }
+    _study_variations(doc, code, spec)
     if geography is not None:
         doc["mission"]["geography"] = geography
     else:  # no admin-1 map: indicators are not disaggregated by area
@@ -67,13 +70,37 @@ def demo_framework(code: str = MISSION) -> Framework:
             for o in p["outcomes"]:
                 for i in o["indicators"]:
                     i["disaggregations"] = [d for d in i.get("disaggregations", []) if d != "admin1"]
-    return framework_from_document(doc)
+    return parse_framework(doc, f"{DEMO_MISSIONS_FILE.name} ({code})")
+
+
+def _study_variations(doc: dict[str, Any], code: str, spec: dict[str, Any]) -> None:
+    """What makes the demo missions differ in a cross-mission study: unmapped areas, extra indicators."""
+    from cpas_kit.standards import catalogue
+
+    dropped = set(spec.get("unmapped_areas") or [])
+    outcomes = {o["code"]: o for p in doc["priorities"] for o in p["outcomes"]}
+    for o in outcomes.values():
+        for i in o["indicators"]:
+            if i.get("standard_code") and dropped & set(catalogue().areas_of(i["standard_code"])):
+                del i["standard_code"]
+    for extra in _demo_data().get("extra_indicators", []):
+        if code in extra["missions"]:
+            outcomes[extra["outcome"]]["indicators"].append(dict(extra["indicator"]))
+
+
+def extra_indicator_start(code: str) -> dict[str, Period]:
+    """Extra indicators of demo mission ``code`` and the first period each has data for."""
+    return {extra["indicator"]["code"]: Period.parse(extra["missions"][code])
+            for extra in _demo_data().get("extra_indicators", []) if code in extra["missions"]}
 
 
 @lru_cache(maxsize=1)
+def _demo_data() -> dict[str, Any]:
+    return yaml.safe_load(DEMO_MISSIONS_FILE.read_text(encoding="utf-8"))
+
+
 def _demo_specs() -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load((MISSIONS_DATA_DIR / "demo_missions.yaml").read_text(encoding="utf-8"))
-    return {m["code"]: m for m in data["missions"]}
+    return {m["code"]: m for m in _demo_data()["missions"]}
 
 
 def demo_mission_codes() -> list[str]:
@@ -208,8 +235,10 @@ def load_demo_missions(store: Store, codes: list[str] | None = None) -> list[dic
         fw = demo_framework(code)
         version = store.save_framework(fw, effective_from=FIRST_PERIOD, actor=ACTOR,
                                        source="cpas_kit/data/missions/demo_missions.yaml (fictional)")
-        obs = store.write_observations(generate_observations(fw, seed=SEED + 1000 * i), actor=ACTOR,
-                                       note=f"synthetic (cpas_kit.demo, seed {SEED + 1000 * i})")
+        frame = generate_observations(fw, seed=SEED + 1000 * i)
+        for ind_code, first in extra_indicator_start(code).items():  # measured only from their first period
+            frame = frame[(frame["indicator_code"] != ind_code) | frame["period"].map(lambda p: Period.parse(p) >= first)]
+        obs = store.write_observations(frame, actor=ACTOR, note=f"synthetic (cpas_kit.demo, seed {SEED + 1000 * i})")
         context = load_worldbank_context(store, code)
         out.append({"mission": code, "framework_version": version, "observations": obs, "context_values": context})
     return out
@@ -224,8 +253,12 @@ def load_demo(store: Store) -> dict[str, Any]:
     recs = store.write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor=ACTOR,
                                        source="UN-DEMO CPAS Recommendations Tracker (CPAS seeds, verbatim)")
     context = load_worldbank_context(store, MISSION)
+    from cpas_kit.stakeholders import load_context_file  # context mapping snapshots (synthetic, authored)
+
+    context_map = load_context_file(store, CONTEXT_FILE, actor=ACTOR, is_synthetic=True,
+                                    source=f"synthetic (cpas_kit/data/demo/{CONTEXT_FILE.name}, authored for the demo)")
     return {"mission": MISSION, "framework_version": version, "observations": obs, "recommendations": recs,
-            "context_values": context}
+            "context_values": context, "context_map": context_map}
 
 
 def load_worldbank_context(store: Store, mission: str) -> int:

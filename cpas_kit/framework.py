@@ -148,6 +148,7 @@ class Indicator(Named):
     min_value: float | None = None
     max_value: float | None = None
     tags: list[Code] = Field(default_factory=list)
+    standard_code: Code | None = None  # shared code of a standard indicator (cpas_kit.standards), for studies
 
     @property
     def additive(self) -> bool:
@@ -298,10 +299,11 @@ def _items(doc: Any, key: str) -> list[dict[str, Any]]:
     return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 
 
-def _cross_checks(doc: dict[str, Any]) -> list[str]:
+def _cross_checks(doc: dict[str, Any], check_standards: bool = True) -> list[str]:
     """Problems pydantic cannot see alone: unique codes and references between parts.
 
-    Works on the raw document so that these problems are reported together with schema errors.
+    Works on the raw document so that these problems are reported together with schema errors. Standard codes
+    are checked against the catalogues (:mod:`cpas_kit.standards`) unless ``check_standards`` is False.
     """
     problems: list[str] = []
     mission = doc.get("mission") if isinstance(doc.get("mission"), dict) else {}
@@ -332,6 +334,7 @@ def _cross_checks(doc: dict[str, Any]) -> list[str]:
         if d.get("from_geography") and not mission.get("geography"):
             problems.append(f"disaggregations[{i}].from_geography: the mission has no geography to take areas from")
     outcome_codes: set[str] = set()
+    mapped: dict[str, str] = {}
     for pi, p in enumerate(_items(doc, "priorities")):
         unique(p, f"priorities[{pi}]")
         for oi, o in enumerate(_items(p, "outcomes")):
@@ -361,6 +364,8 @@ def _cross_checks(doc: dict[str, Any]) -> list[str]:
                 periods = [str(t.get("period")) for t in _items(ind, "targets")]
                 if len(periods) != len(set(periods)):
                     problems.append(f"{ipath}.targets: two targets for the same period")
+                if check_standards and ind.get("standard_code") is not None:
+                    problems += _standard_checks(ind, ipath, mapped)
             for xi, out in enumerate(_items(o, "outputs")):
                 unique(out, f"{opath}.outputs[{xi}]")
                 section_ref(out.get("section"), f"{opath}.outputs[{xi}].section")
@@ -381,8 +386,26 @@ def _cross_checks(doc: dict[str, Any]) -> list[str]:
     return problems
 
 
-def parse_framework(data: Any, source: str = "<framework>") -> Framework:
-    """Validate a framework given as a dict; raise :class:`FrameworkError` listing every problem."""
+def _standard_checks(ind: dict[str, Any], path: str, mapped: dict[str, str]) -> list[str]:
+    """A standard code must be in the catalogues, in the indicator's unit, and used once per framework."""
+    from cpas_kit.standards import mapping_problems
+
+    code = ind["standard_code"]
+    problems = [f"{path}.standard_code: {p}" for p in mapping_problems(code, ind.get("unit"))]
+    if isinstance(code, str) and code in mapped:
+        problems.append(f"{path}.standard_code: '{code}' is already the standard of {mapped[code]}; "
+                        "a mission maps one indicator to each standard code")
+    elif isinstance(code, str):
+        mapped[code] = str(ind.get("code"))
+    return problems
+
+
+def parse_framework(data: Any, source: str = "<framework>", *, check_standards: bool = True) -> Framework:
+    """Validate a framework given as a dict; raise :class:`FrameworkError` listing every problem.
+
+    ``check_standards=False`` skips the catalogue check of standard codes (for frameworks read back from the
+    store, which were checked when saved and must stay readable if the catalogue changes later).
+    """
     if not isinstance(data, dict):
         raise FrameworkError(source, ["(top level): the file must be a mapping with mission, sections and priorities"])
     problems: list[str] = []
@@ -391,7 +414,7 @@ def parse_framework(data: Any, source: str = "<framework>") -> Framework:
         fw = Framework.model_validate(data)
     except ValidationError as exc:
         problems = [f"{_loc_to_path(e['loc'])}: {_friendly(e)}" for e in exc.errors()]
-    problems += _cross_checks(data)
+    problems += _cross_checks(data, check_standards)
     if problems or fw is None:
         raise FrameworkError(source, problems)
     return fw
@@ -415,7 +438,7 @@ def load_framework(path: "str | Path") -> Framework:
 
 def framework_from_document(doc: dict[str, Any]) -> Framework:
     """Rebuild a framework from the JSON document the store keeps."""
-    return parse_framework(doc, "<store>")
+    return parse_framework(doc, "<store>", check_standards=False)
 
 
 def shipped_framework_path(mission: str) -> Path:

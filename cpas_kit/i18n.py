@@ -378,6 +378,29 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# the live workshop's labels and refusal sentences (kept in their own module: there are many)
+from cpas_kit.i18n_workshop import LABELS as _WORKSHOP_LABELS  # noqa: E402
+from cpas_kit.i18n_workshop import MESSAGES as _WORKSHOP_MESSAGES  # noqa: E402
+
+LABELS.update(_WORKSHOP_LABELS)
+LABELS.update(_WORKSHOP_MESSAGES)
+
+# context mapping, stakeholder analysis and framework authoring (kept in their own module: there are many)
+from cpas_kit.i18n_context import LABELS as _CONTEXT_LABELS  # noqa: E402
+
+LABELS.update(_CONTEXT_LABELS)
+
+# the A4P+ monitoring notebook (cpas_kit.a4p)
+from cpas_kit.i18n_a4p import LABELS as _A4P_LABELS  # noqa: E402
+
+LABELS.update(_A4P_LABELS)
+
+# the cross-mission study (cpas_kit.study_report)
+from cpas_kit.i18n_study import LABELS as _STUDY_LABELS  # noqa: E402
+
+LABELS.update(_STUDY_LABELS)
+
+
 def t(key: str, language: str = "en") -> str:
     """The label for ``key`` in ``language`` (``en`` or ``fr``)."""
     if language not in LANGUAGES:

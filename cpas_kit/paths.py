@@ -18,6 +18,7 @@ MISSIONS_DATA_DIR = DATA_DIR / "missions"
 BOUNDARIES_DIR = DATA_DIR / "boundaries"
 DEMO_DIR = DATA_DIR / "demo"
 WORLDBANK_DIR = DATA_DIR / "worldbank"
+STANDARDS_DIR = DATA_DIR / "standards"
 
 
 def project_root() -> Path:
@@ -92,6 +93,19 @@ def default_actor() -> str:
 def mission_parameters_file(mission: str) -> Path:
     """``parameters/<MISSION>.yaml``."""
     return parameters_dir() / f"{mission}.yaml"
+
+
+def standards_dir() -> Path:
+    """The standard-indicator catalogues: ``$CPAS_STANDARDS_DIR`` (a completed copy), else the shipped ones."""
+    env = os.environ.get("CPAS_STANDARDS_DIR")
+    return Path(env).expanduser().resolve() if env else STANDARDS_DIR
+
+
+def study_dir(area: str, first: str, last: str, root: Path | None = None) -> Path:
+    """``outputs/studies/<area>_<from>_<to>/`` for one cross-mission study (not created)."""
+    from cpas_kit.periods import Period
+
+    return (root or outputs_dir()) / "studies" / f"{area}_{Period.parse(first).slug}_{Period.parse(last).slug}"
 
 
 def boundaries_file(name: str) -> Path:

@@ -187,6 +187,44 @@ def _short(text: str, n: int = 90) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
+# -- context mapping and framework versions (cpas_kit.context_views) ----------------------------------
+def context_mapping(ctx: PackContext) -> Iterator[Any]:
+    """The context-mapping section: the stakeholder map in force for the cycle (influence × stance matrix,
+    the changes since the previous map with their reasons, stakeholders per outcome), then the per-area map."""
+    from cpas_kit.context_views import pack_section
+    from cpas_kit.store import Store
+
+    store = Store(ctx.params.db_url or None)
+    try:
+        html, chart = pack_section(store, ctx.framework, ctx.cycle, ctx.language)
+    finally:
+        store.close()
+    yield HTML(html)
+    if chart is not None:
+        yield chart
+
+
+def framework_versions(ctx: PackContext) -> HTML:
+    """Which results framework version each cycle with data (and this pack's cycle) was assessed against."""
+    from cpas_kit.context_views import framework_versions_html
+    from cpas_kit.store import Store
+
+    cycles = set(ctx.observations["period"]) if len(ctx.observations) else set()
+    kind = ctx.framework.mission.cycle_kind
+    store = Store(ctx.params.db_url or None)
+    try:
+        return HTML(framework_versions_html(store, ctx.framework.mission.code,
+                                            [c for c in cycles if _kind(c) == kind], ctx.cycle, ctx.language))
+    finally:
+        store.close()
+
+
+def _kind(period: str) -> str | None:
+    from cpas_kit.periods import Period, is_period
+
+    return Period.parse(period).kind if is_period(period) else None
+
+
 def about(ctx: PackContext) -> HTML:
     """The status rule, data labels, credits and the software version."""
     from sqlalchemy.engine import make_url

@@ -19,9 +19,12 @@ from cpas_kit.framework import Framework, framework_from_document
 from cpas_kit.paths import default_db_url
 from cpas_kit.periods import Period
 from cpas_kit.store import engine as _engine
+from cpas_kit.store import mapping as _mapping
 from cpas_kit.store import observations as _obs
 from cpas_kit.store import recommendations as _recs
 from cpas_kit.store import workshop as _ws
+from cpas_kit.store import stakeholders as _sh
+from cpas_kit.store import workshop_proposals as _wsp
 from cpas_kit.store.schema import audit_log, framework_indicators, framework_versions, missions
 
 __all__ = ["Store", "now"]
@@ -111,6 +114,7 @@ class Store:
                      responsible_section=i.responsible_section)
                 for p, o, i in fw.indicators()
             ])
+            _mapping.index_framework(conn, vid, fw)  # standard codes and tags as rows, for cross-mission studies
             write_audit(conn, actor=actor, action="insert", entity="framework_version", key=f"{m.code}#v{version}",
                         mission=m.code, new={"version": version, "effective_from": str(eff), "hash": digest},
                         note=source)
@@ -245,19 +249,29 @@ class Store:
         """Start a session for a mission's cycle; the returned ``SessionStarted`` holds the only copy of its key.
 
         Outcomes default to the framework order of the version in force for ``cycle``; ``scales`` (a
-        ``RatingScales``) to the default progress and contribution scales.
+        ``RatingScales``) to the mission's own (``parameters/<MISSION>.yaml``, section ``workshop``), else the
+        default progress and contribution scales.
         """
-        from cpas_kit.workshop import RatingScales
+        from cpas_kit.workshop import mission_scales
 
         Period.parse(cycle)
         meta = self.framework_version_for(mission, cycle)
         fw = framework_from_document(json.loads(meta["content"]))
-        return _ws.start_session(self.engine, fw, meta["version"], cycle, actor=actor, scales=scales or RatingScales(),
+        return _ws.start_session(self.engine, fw, meta["version"], cycle, actor=actor, scales=scales or mission_scales(mission),
                                  outcome_order=outcome_order, audit=write_audit)
 
     def workshop_session(self, code: str) -> dict[str, Any]:
         """A session's public settings: mission, cycle, status, outcome order, current outcome, scales, sections."""
         return _ws.session(self.engine, code)
+
+    def workshop_sessions(self, *, mission: str | None = None, cycle: str | None = None,
+                          open_only: bool = False) -> list[dict[str, Any]]:
+        """Workshop sessions (no secrets), newest first; optionally one mission's, one cycle's, open ones."""
+        return _ws.sessions(self.engine, mission=mission, cycle=cycle, open_only=open_only)
+
+    def check_facilitator_key(self, code: str, key: str | None) -> dict[str, Any]:
+        """A session's public settings if ``key`` is its facilitator key (else ``FacilitatorKeyRefused``)."""
+        return _ws.check_facilitator(self.engine, code, key)
 
     def join_workshop(self, code: str, name: str, section: str) -> Any:
         """Join a session (or re-join: the same name and section give back the same ``Participant``)."""
@@ -280,13 +294,13 @@ class Store:
     def propose_recommendation(self, token: str, outcome: str, text: str, *, lead_section: str | None = None,
                                supporting_sections: str | list[str] | None = None) -> dict[str, Any]:
         """Save a participant's recommendation proposal for an outcome; return it (with its ``id``)."""
-        return _ws.propose(self.engine, token, outcome, text, lead_section=lead_section,
+        return _wsp.propose(self.engine, token, outcome, text, lead_section=lead_section,
                            supporting_sections=supporting_sections, audit=write_audit)
 
     def edit_proposal(self, token: str, proposal_id: int, *, text: str, lead_section: str | None = None,
                       supporting_sections: str | list[str] | None = None) -> dict[str, Any]:
         """Change one's own proposal while it is neither merged nor sent."""
-        return _ws.edit_proposal(self.engine, token, proposal_id, text=text, lead_section=lead_section,
+        return _wsp.edit_proposal(self.engine, token, proposal_id, text=text, lead_section=lead_section,
                                  supporting_sections=supporting_sections, audit=write_audit)
 
     def participant_state(self, token: str) -> dict[str, Any]:
@@ -309,11 +323,11 @@ class Store:
 
     def merge_proposals(self, code: str, key: str, duplicates: list[int], into: int, *, actor: str) -> list[int]:
         """Facilitator: mark proposals as duplicates of ``into`` (they are kept); return the ids newly merged."""
-        return _ws.merge(self.engine, code, key, duplicates, into, actor=actor, audit=write_audit)
+        return _wsp.merge(self.engine, code, key, duplicates, into, actor=actor, audit=write_audit)
 
     def send_proposals(self, code: str, key: str, proposal_ids: list[int], *, actor: str) -> dict[str, Any]:
         """Facilitator: send agreed proposals to the tracker as ``Awaiting Review`` (sending again adds nothing)."""
-        return _ws.send(self.engine, code, key, proposal_ids, actor=actor, audit=write_audit,
+        return _wsp.send(self.engine, code, key, proposal_ids, actor=actor, audit=write_audit,
                         write_recommendations=self.write_recommendations)
 
     def close_workshop(self, code: str, key: str, *, actor: str) -> dict[str, Any]:
@@ -355,3 +369,105 @@ class Store:
     def workshop_spread(self, code: str) -> pd.DataFrame:
         """Per outcome and scale: ratings, modal value, its share, distinct values, contested (no majority)."""
         return _ws.spreads(self.engine, code)
+
+    # -- stakeholders (context mapping, cpas_kit.stakeholders) ---------------------------------------------
+    def stakeholder_options(self, mission: str) -> Any:
+        """The values allowed for type, level, stance and influence in the mission's register
+        (``StakeholderOptions``: the defaults, except the fields the mission configured)."""
+        from cpas_kit.stakeholders import options_from
+
+        return options_from(_sh.read_options(self.engine, mission))
+
+    def set_stakeholder_options(self, mission: str, field: str, options: list[Any], *, actor: str) -> bool:
+        """Configure one enumerated field for a mission: ``[{code, label, label_fr}]`` or ``(code, label,
+        label_fr)`` tuples, in matrix order for stance and influence. An option in use cannot be dropped."""
+        from cpas_kit.stakeholders import options_from
+
+        given = [o if isinstance(o, dict) else dict(zip(("code", "label", "label_fr"), o)) for o in options]
+        checked = options_from({**_sh.read_options(self.engine, mission), field: given}).of(field)
+        return _sh.write_options(self.engine, mission, field, [o.model_dump() for o in checked], actor=actor,
+                                 audit=write_audit)
+
+    def context_cycles(self, mission: str) -> pd.DataFrame:
+        """The mission's context-mapping snapshots, oldest first (cycle, synthetic, source, stakeholders, …)."""
+        rows = _sh.snapshots(self.engine, mission)
+        cols = ["cycle", "cycle_start", "stakeholders", "is_synthetic", "source", "summary", "created_at",
+                "created_by", "updated_at"]
+        return pd.DataFrame(rows, columns=["id", *cols])[cols]
+
+    def context_map(self, mission: str, cycle: str | None = None) -> dict[str, Any]:
+        """The context map in force for ``cycle`` (the latest snapshot at or before it; default: the latest):
+        ``{mission, cycle, requested, is_synthetic, source, summary, entries}``; ``entries`` include the
+        stakeholders removed in that cycle (``status`` ``removed``, with the note saying why)."""
+        snap, rows = _sh.snapshot_in_force(self.engine, mission, cycle)
+        return {"mission": mission, "cycle": snap["cycle"], "requested": cycle, "is_synthetic": snap["is_synthetic"],
+                "source": snap["source"], "summary": snap["summary"], "entries": rows}
+
+    def stakeholders(self, mission: str, cycle: str | None = None) -> pd.DataFrame:
+        """The stakeholders on the map for ``cycle`` (see :meth:`context_map`), one row each."""
+        from cpas_kit.stakeholders import active
+
+        return pd.DataFrame(active(self.context_map(mission, cycle)["entries"]))
+
+    def save_stakeholder(self, mission: str, cycle: str, values: dict[str, Any], *, actor: str,
+                         note: str | None = None, source: str | None = None) -> str:
+        """Add or change one stakeholder in ``cycle``'s context map (checked against the mission's options, the
+        framework in force and its admin-1 areas); a new actor or a stance or influence moved since the previous
+        cycle needs ``note`` (why). Returns inserted, updated or unchanged."""
+        from cpas_kit.stakeholders import check_entry, entry_record, mission_area_names
+
+        fw = self.framework(mission, cycle)
+        entry = check_entry(values, self.stakeholder_options(mission), fw, mission_area_names(fw))
+        return _sh.save_entry(self.engine, mission, cycle, entry_record(entry), note=note, actor=actor,
+                              audit=write_audit, source=source)
+
+    def remove_stakeholder(self, mission: str, cycle: str, code: str, *, note: str | None, actor: str) -> str:
+        """Take a stakeholder off ``cycle``'s map; ``note`` says why (required unless it was added in that cycle)."""
+        return _sh.remove_entry(self.engine, mission, cycle, code, note=note, actor=actor, audit=write_audit)
+
+    def save_context_map(self, mission: str, cycle: str, entries: list[dict[str, Any]], *, actor: str,
+                         removed: dict[str, str] | None = None, notes: dict[str, str] | None = None,
+                         is_synthetic: bool = False, source: str | None = None,
+                         summary: str | None = None) -> dict[str, int]:
+        """Make ``cycle``'s map hold exactly ``entries`` (every one checked first); ``removed`` and ``notes``
+        map codes to the reasons. Idempotent: saving the same map again changes nothing."""
+        from cpas_kit.stakeholders import check_entry, entry_record, mission_area_names
+
+        fw = self.framework(mission, cycle)
+        options, areas = self.stakeholder_options(mission), mission_area_names(fw)
+        checked = [entry_record(check_entry(e, options, fw, areas)) for e in entries]
+        return _sh.save_snapshot(self.engine, mission, cycle, checked, removed or {}, notes or {}, actor=actor,
+                                 audit=write_audit, is_synthetic=is_synthetic, source=source, summary=summary)
+
+    def stakeholder_diff(self, mission: str, before: str, after: str) -> dict[str, Any]:
+        """What changed on the context map from cycle ``before`` to cycle ``after``, each change with its notes:
+        ``{mission, from, to, from_snapshot, to_snapshot, summary, changes}``."""
+        from cpas_kit.stakeholders import diff_entries, diff_summary
+
+        old, new = self.context_map(mission, before), self.context_map(mission, after)
+        notes = _sh.notes_between(self.engine, mission, old["cycle"], new["cycle"]) \
+            if Period.parse(new["cycle"]) > Period.parse(old["cycle"]) else {}
+        changes = diff_entries(old["entries"], new["entries"], self.stakeholder_options(mission), notes)
+        return {"mission": mission, "from": before, "to": after, "from_snapshot": old["cycle"],
+                "to_snapshot": new["cycle"], "is_synthetic": bool(old["is_synthetic"] or new["is_synthetic"]),
+                "summary": diff_summary(changes), "changes": changes}
+
+    # -- fatalities and study -----------------------------------------------------------------------------
+    def write_fatalities(self, frame: pd.DataFrame, result: Any, *, actor: str) -> Any:
+        """Record checked UN peacekeeping fatalities (idempotent on the file's ``id``); fill and return ``result``."""
+        from cpas_kit.store import fatalities as _fat
+
+        return _fat.write_fatalities(self.engine, frame, result, actor=actor, audit=write_audit)
+
+    def fatalities_summary(self, by: list[str], *, missions: list[str] | None = None, first_year: int | None = None,
+                           last_year: int | None = None) -> pd.DataFrame:
+        """Peacekeeping fatalities counted by ``mission``, ``year`` and/or ``incident`` (type), in SQL."""
+        from cpas_kit.store import fatalities as _fat
+
+        return _fat.summary(self.engine, by, missions=missions, first_year=first_year, last_year=last_year)
+
+    def fatality_missions(self) -> list[str]:
+        """Mission acronyms with imported fatalities (real missions, not necessarily in this store)."""
+        from cpas_kit.store import fatalities as _fat
+
+        return _fat.mission_acronyms(self.engine)

@@ -304,3 +304,108 @@ workshop_agreed = Table(
     Column("agreed_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("session_id", "outcome_code", name="uq_workshop_agreed_outcome"),
 )
+
+# -- stakeholders (0005) ----------------------------------------------------------------------------
+
+stakeholder_options = Table(
+    "stakeholder_options",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mission_code", String(40), ForeignKey("missions.code"), nullable=False),
+    Column("field", String(20), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("label_fr", Text),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("mission_code", "field", "code", name="uq_stakeholder_options_code"),
+)
+
+stakeholder_snapshots = Table(
+    "stakeholder_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mission_code", String(40), ForeignKey("missions.code"), nullable=False),
+    Column("cycle", String(12), nullable=False),
+    Column("cycle_start", Date, nullable=False),
+    Column("is_synthetic", Boolean, nullable=False),
+    Column("source", Text),
+    Column("summary", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("mission_code", "cycle", name="uq_stakeholder_snapshots_cycle"),
+)
+
+stakeholder_entries = Table(
+    "stakeholder_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("snapshot_id", Integer, ForeignKey("stakeholder_snapshots.id"), nullable=False),
+    Column("stakeholder_code", String(40), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_fr", Text),
+    Column("type", String(40), nullable=False),
+    Column("level", String(40), nullable=False),
+    Column("areas", Text, nullable=False),
+    Column("stance", String(40), nullable=False),
+    Column("influence", String(40), nullable=False),
+    Column("interests", Text),
+    Column("perception", Text),
+    Column("engagement", Text),
+    Column("outcomes", Text, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("note", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", Text, nullable=False),
+    UniqueConstraint("snapshot_id", "stakeholder_code", name="uq_stakeholder_entries_code"),
+)
+
+# -- fatalities and standards (0006) -----------------------------------------------------------------
+
+framework_indicator_standards = Table(
+    "framework_indicator_standards",
+    metadata,
+    Column("version_id", Integer, ForeignKey("framework_versions.id"), primary_key=True),
+    Column("indicator_code", String(40), primary_key=True),
+    Column("standard_code", String(40), nullable=False),
+    Column("baseline_value", Float),
+    Column("baseline_period", String(12)),
+    Index("ix_framework_indicator_standards_code", "standard_code"),
+)
+
+framework_indicator_tags = Table(
+    "framework_indicator_tags",
+    metadata,
+    Column("version_id", Integer, ForeignKey("framework_versions.id"), primary_key=True),
+    Column("indicator_code", String(40), primary_key=True),
+    Column("tag", String(40), primary_key=True),
+    Index("ix_framework_indicator_tags_tag", "tag"),
+)
+
+# cross-mission studies read indicator totals by mission and indicator, and events by mission, source and period
+Index("ix_observations_totals", observations.c.mission_code, observations.c.indicator_code,
+      observations.c.disaggregation, observations.c.period_start)
+Index("ix_events_study", events.c.mission_code, events.c.source, events.c.period_start, events.c.period,
+      events.c.fatalities_best, events.c.civilian_targeting)
+
+fatalities = Table(
+    "fatalities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(40), nullable=False),
+    Column("incident_date", Date, nullable=False),
+    Column("incident_year", Integer, nullable=False),
+    Column("casualty_id", String(60)),
+    Column("mission_acronym", String(40), nullable=False),
+    Column("type_of_casualty", Text),
+    Column("gender", Text),
+    Column("casualty_nationality", Text),
+    Column("casualty_personnel_type", Text),
+    Column("type_of_incident", Text),
+    Column("casualty_m49_code", String(3)),
+    Column("casualty_iso3", String(3)),
+    Column("last_update", Date),
+    Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),
+    UniqueConstraint("source_id", name="uq_fatalities_source_id"),
+    Index("ix_fatalities_mission_year", "mission_acronym", "incident_year"),
+)
