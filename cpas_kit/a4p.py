@@ -24,9 +24,9 @@ from pandera.typing import Series
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import func, select
 
-from cpas_kit.errors import PackError, ParametersError, pydantic_problems
+from cpas_kit.errors import ParametersError, pydantic_problems
 from cpas_kit.i18n import t
-from cpas_kit.paths import DATA_DIR, notebooks_dir, outputs_dir
+from cpas_kit.paths import DATA_DIR, outputs_dir
 from cpas_kit.recommendations import replay
 from cpas_kit.store import engine as _engine
 from cpas_kit.store import schema as S
@@ -461,21 +461,8 @@ def sources_section(fig: pd.DataFrame, language: str = "en") -> list[Any]:
 
 def build_a4p(params: A4PParameters) -> Path:
     """Execute ``notebooks/a4p_monitoring.ipynb`` with ``params`` and export the offline HTML; return its path."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+    from cpas_kit.offline import export_html, run_notebook
 
-    from cpas_kit.offline import export_html
-
-    source = notebooks_dir() / NOTEBOOK
-    if not source.is_file():
-        raise PackError(f"the A4P+ notebook {source} is missing; run cpas from the project folder or set CPAS_HOME")
     out = params.out_dir()
-    executed = out / "notebooks" / NOTEBOOK
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        pm.execute_notebook(str(source), str(executed), parameters=params.model_dump(), kernel_name="python3",
-                            progress_bar=False, cwd=str(notebooks_dir()))
-    except PapermillExecutionError as exc:
-        raise PackError(f"the A4P+ notebook failed at cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                        f"(the executed notebook is at {executed})") from None
+    executed = run_notebook(NOTEBOOK, out, params.model_dump(), what="the A4P+ notebook")
     return export_html(executed, out / HTML_NAME, t("a4p_title", params.language))

@@ -83,3 +83,29 @@ def export_html(notebook: "str | Path", html_path: "str | Path", title: str) -> 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
     return out
+
+
+def run_notebook(name: str, out_dir: "str | Path", parameters: dict, *, what: str) -> Path:
+    """Execute ``notebooks/<name>`` with papermill into ``<out_dir>/notebooks/<name>``; return that path.
+
+    ``what`` names the notebook in errors ("the pack notebook"): a missing notebook or a failing cell is a
+    ``PackError`` sentence naming the cell and where the executed notebook was kept.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from cpas_kit.errors import PackError
+    from cpas_kit.paths import notebooks_dir
+
+    source = notebooks_dir() / name
+    if not source.is_file():
+        raise PackError(f"{what} {source} is missing; run cpas from the project folder or set CPAS_HOME")
+    executed = Path(out_dir) / "notebooks" / name
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(str(source), str(executed), parameters=parameters, kernel_name="python3",
+                            progress_bar=False, cwd=str(notebooks_dir()))
+    except PapermillExecutionError as exc:
+        raise PackError(f"{what} failed at cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+                        f"(the executed notebook is at {executed})") from None
+    return executed

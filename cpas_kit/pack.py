@@ -18,11 +18,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cpas_kit.analysis import indicator_status, up_to
-from cpas_kit.errors import PackError, ParametersError, PeriodError, pydantic_problems
+from cpas_kit.errors import ParametersError, PeriodError, pydantic_problems
 from cpas_kit.external.queries import read_events
 from cpas_kit.framework import Framework, framework_from_document
-from cpas_kit.offline import export_html
-from cpas_kit.paths import mission_parameters_file, notebooks_dir, pack_dir
+from cpas_kit.offline import export_html, run_notebook
+from cpas_kit.paths import mission_parameters_file, pack_dir
 from cpas_kit.periods import Period
 from cpas_kit.store import Store
 
@@ -167,26 +167,13 @@ def load_context(params: PackParameters) -> PackContext:
 
 def build_pack(params: PackParameters) -> Path:
     """Execute the pack notebook with ``params`` and export the offline HTML pack; return its path."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    source = notebooks_dir() / PACK_NOTEBOOK
-    if not source.is_file():
-        raise PackError(f"the pack notebook {source} is missing; run cpas from the project folder or set CPAS_HOME")
     store = Store(params.db_url or None)
     try:  # fail early with a clear sentence rather than inside the notebook
         store.framework_version_for(params.mission, params.cycle)
     finally:
         store.close()
     out = params.out_dir()
-    executed = out / "notebooks" / PACK_NOTEBOOK
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        pm.execute_notebook(str(source), str(executed), parameters=params.model_dump(), kernel_name="python3",
-                            progress_bar=False, cwd=str(notebooks_dir()))
-    except PapermillExecutionError as exc:
-        raise PackError(f"the pack notebook failed at cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                        f"(the executed notebook is at {executed})") from None
+    executed = run_notebook(PACK_NOTEBOOK, out, params.model_dump(), what="the pack notebook")
     title = f"{params.mission} {params.cycle} — impact-assessment pack"
     return export_html(executed, out / "pack.html", title)
 

@@ -22,10 +22,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from cpas_kit import __version__
 from cpas_kit import study as st
 from cpas_kit.charts import fatalities_chart, rating_distribution_chart, study_events_chart, study_trend_chart
-from cpas_kit.errors import CpasError, PackError, ParametersError, PeriodError, pydantic_problems
+from cpas_kit.errors import CpasError, ParametersError, PeriodError, pydantic_problems
 from cpas_kit.i18n import t
-from cpas_kit.offline import export_html
-from cpas_kit.paths import TEMPLATES_DIR, notebooks_dir, study_dir
+from cpas_kit.offline import export_html, run_notebook
+from cpas_kit.paths import TEMPLATES_DIR, study_dir
 from cpas_kit.periods import Period
 from cpas_kit.standards import catalogue
 from cpas_kit.store import Store
@@ -356,24 +356,11 @@ def build_study(params: StudyParameters) -> dict[str, Any]:
 
     Returns ``{"files": [paths], "area_label", "missions": n, "lacking": [codes]}``.
     """
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    source = notebooks_dir() / STUDY_NOTEBOOK
-    if not source.is_file():
-        raise PackError(f"the study notebook {source} is missing; run cpas from the project folder or set CPAS_HOME")
     ctx = load_study(params)  # fails early with a clear sentence (unknown mission, cycles in the wrong order)
     if not len(ctx.missions):
         raise st.StudyError("the store holds no mission with a results framework: load one first (e.g. `cpas demo`)")
     out = params.out_dir()
-    executed = out / "notebooks" / STUDY_NOTEBOOK
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        pm.execute_notebook(str(source), str(executed), parameters=params.model_dump(), kernel_name="python3",
-                            progress_bar=False, cwd=str(notebooks_dir()))
-    except PapermillExecutionError as exc:
-        raise PackError(f"the study notebook failed at cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                        f"(the executed notebook is at {executed})") from None
+    executed = run_notebook(STUDY_NOTEBOOK, out, params.model_dump(), what="the study notebook")
     title = f"{t('study_title', params.language)} — {ctx.area_label}, {params.cycle_from} – {params.cycle_to}"
     html = export_html(executed, out / "study.html", title)
     xlsx = write_xlsx(ctx, out / "study.xlsx")
