@@ -127,7 +127,7 @@ def status_donut(status: pd.DataFrame, language: str = "en") -> alt.Chart:
 def choropleth(areas: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, period: str,
                language: str = "en") -> alt.Chart:
     """Admin-1 choropleth of one indicator in one period (``values``: category = area code, value)."""
-    merged = _simplified(areas).merge(values.rename(columns={"category": "area_code"})[["area_code", "value"]],
+    merged = simplified(areas).merge(values.rename(columns={"category": "area_code"})[["area_code", "value"]],
                                       on="area_code", how="left")
     synthetic = bool(values["is_synthetic"].any()) if len(values) else False
     return alt.Chart(merged).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
@@ -142,7 +142,7 @@ def choropleth(areas: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, pe
 
 
 
-def _simplified(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def simplified(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A pack carries several maps: keep each small (≈0.01° ≈ 1 km is plenty at this scale)."""
     out = areas.copy()
     out["geometry"] = shapely.set_precision(out.geometry.simplify(0.02, preserve_topology=True).values, 0.01)
@@ -151,7 +151,7 @@ def _simplified(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def hotspot_map(areas: gpd.GeoDataFrame, hot: pd.DataFrame, cycle: str, language: str = "en") -> alt.Chart:
     """Admin-1 areas shaded by the change level of their event count (``hot``: from :func:`cpas_kit.hotspots.hotspots`)."""
-    merged = _simplified(areas).merge(hot.drop(columns=["area_name"]), on="area_code", how="left")
+    merged = simplified(areas).merge(hot.drop(columns=["area_name"]), on="area_code", how="left")
     merged["level"] = merged["change_level"].map(lambda v: t(v, language) if isinstance(v, str) else t("no data", language))
     levels = [t(v, language) for v in ("large increase", "moderate increase", "limited change", "large decrease")]
     return alt.Chart(merged).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
@@ -167,7 +167,7 @@ def hotspot_map(areas: gpd.GeoDataFrame, hot: pd.DataFrame, cycle: str, language
 
 def incident_map(areas: gpd.GeoDataFrame, points: pd.DataFrame, cycle: str, language: str = "en") -> alt.LayerChart:
     """Events of a cycle as circles sized by count at their (rounded) places, over the admin-1 areas."""
-    base = alt.Chart(_simplified(areas)).mark_geoshape(fill="#f2f2f2", stroke="#999999", strokeWidth=0.6)
+    base = alt.Chart(simplified(areas)).mark_geoshape(fill="#f2f2f2", stroke="#999999", strokeWidth=0.6)
     dots = alt.Chart(points).mark_circle(color="#b2182b", opacity=0.6, stroke="white", strokeWidth=0.5).encode(
         longitude="longitude:Q", latitude="latitude:Q",
         size=alt.Size("events:Q", title=t("events_n", language), scale=alt.Scale(range=[20, 400])),

@@ -136,10 +136,10 @@ def area_map(areas: Any, counts: list[dict[str, Any]], cycle: str, language: str
     import altair as alt
     import pandas as pd
 
-    from cpas_kit.charts import _simplified
+    from cpas_kit.charts import simplified
     from cpas_kit.theme import SEQUENTIAL_SCHEME
 
-    merged = _simplified(areas).merge(pd.DataFrame(counts), on="area_code", how="left")
+    merged = simplified(areas).merge(pd.DataFrame(counts), on="area_code", how="left")
     merged["stakeholders"] = merged["stakeholders"].fillna(0).astype(int)
     merged["opposed"] = merged["opposed"].fillna(0).astype(int)
     merged["names"] = merged["names"].fillna("")

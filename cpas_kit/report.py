@@ -62,7 +62,8 @@ def overview(ctx: PackContext) -> list[Any]:
     return [_render("overview.html.j2", ctx, rows=rows, statuses=STATUSES), status_donut(ctx.status, ctx.language)]
 
 
-def _indicator_parts(ctx: PackContext, ind, row: pd.Series, areas) -> Iterator[Any]:
+def indicator_parts(ctx: PackContext, ind, row: pd.Series, areas) -> Iterator[Any]:
+    """One indicator's status block, then its trend, breakdown and map charts (the pack and the workshop views)."""
     fw, lang = ctx.framework, ctx.language
     yield _render("indicator.html.j2", ctx, ind=ind, row=row, section=fw.section(ind.responsible_section).label(lang))
     trend = trend_frame(ctx.observations, ind.code, ctx.cycle)
@@ -104,7 +105,7 @@ def outcome_sections(ctx: PackContext) -> Iterator[Any]:
             yield _render("outcome.html.j2", ctx, outcome=o, sections=sections,
                           agreed=agreed.iloc[0].to_dict() if len(agreed) else None)
             for ind in o.indicators:
-                yield from _indicator_parts(ctx, ind, status.loc[ind.code], areas)
+                yield from indicator_parts(ctx, ind, status.loc[ind.code], areas)
 
 
 def conflict_context(ctx: PackContext) -> Iterator[Any]:

@@ -5,7 +5,7 @@ Thirty participants are thirty Voila kernels on one laptop, so the participant a
 Altair, GeoPandas or vl-convert, nor redraw the same charts thirty times. The first process that needs
 an outcome's view (``cpas workshop start``, ``cpas workshop serve``, the facilitator app, or failing
 those a participant) builds every outcome of the session at once, with the same builders as the pack
-(:func:`cpas_kit.report._indicator_parts`), under a file lock so simultaneous arrivals build it once;
+(:func:`cpas_kit.report.indicator_parts`), under a file lock so simultaneous arrivals build it once;
 the others wait for the lock and then read the files.
 
 The files live in ``.cpas/cache/workshop/<CODE>/<language>-<fingerprint>/<outcome>.html``. The
@@ -97,7 +97,7 @@ def _draw(store: Store, session: dict[str, Any], outcomes: Iterable[str], langua
     from cpas_kit.charts import inline_svg
     from cpas_kit.geography import admin1_areas
     from cpas_kit.pack import load_context, make_parameters
-    from cpas_kit.report import _indicator_parts
+    from cpas_kit.report import indicator_parts
 
     url = store.engine.url.render_as_string(hide_password=False)
     ctx = load_context(make_parameters(mission=session["mission"], cycle=session["cycle"], language=language,
@@ -115,7 +115,7 @@ def _draw(store: Store, session: dict[str, Any], outcomes: Iterable[str], langua
             parts.append(f"<p>{html.escape(t('ws_no_indicators', language))}</p>")
         else:
             for k, ind in enumerate(o.indicators):
-                for j, part in enumerate(_indicator_parts(ctx, ind, status.loc[ind.code], areas)):
+                for j, part in enumerate(indicator_parts(ctx, ind, status.loc[ind.code], areas)):
                     if hasattr(part, "to_dict"):
                         parts.append(f'<div class="cpas-ws-chart">{inline_svg(part, f"ws-{k}-{j}")}</div>')
                     else:
