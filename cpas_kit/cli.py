@@ -288,7 +288,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from cpas_kit.importing import ImportRejected
+    from cpas_kit.importing import ImportRejected, report_rejected
     from cpas_kit.paths import default_actor
     from cpas_kit.store import Store
 
@@ -309,13 +309,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
                         "worldbank": external.import_worldbank, "hxl": external.import_hxl}[args.kind]
             result = importer(store, args.file, args.mission, actor=actor)
     except ImportRejected as exc:
-        if args.json:
-            print(json.dumps(exc.result.to_json(), ensure_ascii=False, indent=2))
-        else:
-            print(f"cpas: {exc}", file=sys.stderr)
-            for w in exc.result.warnings:
-                print(f"  note: {w}", file=sys.stderr)
-        return 1
+        return report_rejected(exc, as_json=args.json)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
@@ -367,15 +361,13 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
 
     store = Store()
     if args.action == "import":
-        from cpas_kit.importing import ImportRejected
+        from cpas_kit.importing import ImportRejected, report_rejected
         from cpas_kit.paths import default_actor
 
         try:
             result = tracker.import_tracker(store, args.file, args.mission, actor=args.by or default_actor())
         except ImportRejected as exc:
-            print(json.dumps(exc.result.to_json(), ensure_ascii=False, indent=2)) if args.json else \
-                print(f"cpas: {exc}", file=sys.stderr)
-            return 1
+            return report_rejected(exc, as_json=args.json)
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if args.json else result.summary_line())
         return 0
     if args.action == "list":

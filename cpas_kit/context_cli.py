@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 EPILOG = """examples:
@@ -214,20 +213,14 @@ def run_framework(args: argparse.Namespace, store: Any = None) -> int:
         print(f"{args.mission} results framework version {meta['version']} (in force from {meta['effective_from']}) "
               f"written to {path}")
         return 0
-    from cpas_kit.importing import ImportRejected
+    from cpas_kit.importing import ImportRejected, report_rejected
     from cpas_kit.paths import default_actor
 
     try:
         result, version = import_framework(store, args.file, actor=args.by or default_actor(),
                                            effective_from=args.effective_from)
     except ImportRejected as exc:
-        if args.json:
-            print(json.dumps(exc.result.to_json(), ensure_ascii=False, indent=2))
-        else:
-            print(f"cpas: {exc}", file=sys.stderr)
-            for w in exc.result.warnings:
-                print(f"  note: {w}", file=sys.stderr)
-        return 1
+        return report_rejected(exc, as_json=args.json)
     meta = store.framework_versions(result.mission)
     row = meta[meta["version"] == version].iloc[0]
     if args.json:

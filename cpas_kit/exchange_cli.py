@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 EPILOG_EXPORT = """examples:
@@ -77,16 +76,12 @@ def _export(store: Any, args: argparse.Namespace, actor: str) -> int:
 
 def _merge(store: Any, args: argparse.Namespace, actor: str) -> int:
     from cpas_kit.exchange import merge_file
-    from cpas_kit.importing import ImportRejected
+    from cpas_kit.importing import ImportRejected, report_rejected
 
     try:
         result = merge_file(store, args.file, actor=actor)
     except ImportRejected as exc:
-        if args.json:
-            print(json.dumps(exc.result.to_json(), ensure_ascii=False, indent=2))
-        else:
-            print(f"cpas: {exc}", file=sys.stderr)
-        return 1
+        return report_rejected(exc, as_json=args.json)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0

@@ -88,6 +88,23 @@ class ImportRejected(CpasError):
                          f"{listing}{more}")
 
 
+def report_rejected(exc: ImportRejected, *, as_json: bool) -> int:
+    """Print a rejected file's report the way every ``cpas import``-like command does; return exit status 1.
+
+    With ``--json`` the whole report goes to stdout; otherwise the problems and notes go to stderr.
+    """
+    import json
+    import sys
+
+    if as_json:
+        print(json.dumps(exc.result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(f"cpas: {exc}", file=sys.stderr)
+        for w in exc.result.warnings:
+            print(f"  note: {w}", file=sys.stderr)
+    return 1
+
+
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file's bytes (the provenance of every import)."""
     h = hashlib.sha256()
