@@ -2,7 +2,7 @@
 
 * Only the participant and facilitator notebooks are reachable: Voila serves a folder holding links to
   just those two (``.cpas/workshop-serve/<port>/``), not the whole ``notebooks/`` folder.
-* Participant kernels are preheated (``--pool-size``, default 2): a page opens in about two seconds
+* Participant kernels are preheated (``--pool-size``, default 2): a page opens in 2–3 s
   instead of waiting for a kernel to start and import. The facilitator page is not preheated. A
   preheated kernel learns its page address through Voila's own helper (see :mod:`cpas_kit.workshop_pages`).
 * Closing a tab does not stop its kernel in Voila 0.5, so kernels whose page is gone are stopped after
