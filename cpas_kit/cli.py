@@ -216,6 +216,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  note: {note}")
     print(f"Open the pack in a browser (it works offline): file://{params.out_dir() / 'pack.html'}")
     print("Recommendations tracker app: .venv/bin/voila notebooks/recommendations_tracker.ipynb")
+    print("Context-mapping app:         .venv/bin/voila notebooks/context_mapping.ipynb")
+    print(f"Live workshop:               .venv/bin/cpas workshop start --mission {demo.MISSION} --cycle {params.cycle}, "
+          "then .venv/bin/cpas workshop serve")
     return 0
 
 
