@@ -50,7 +50,7 @@ from typing import Any
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from voila_support import CHROMIUM, CHROMIUM_ARGS, _answers, free_port  # the tests' own browser settings
+from voila_support import CHROMIUM, CHROMIUM_ARGS, answers, free_port  # the tests' own browser settings
 
 MISSION, CYCLE = "UN-DEMO", "2023/24-Q4"
 PARTICIPANTS = 30
@@ -112,7 +112,7 @@ class Server:
                 raise RuntimeError(f"cpas workshop serve exited with {self.proc.returncode}:\n{self.log()}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"cpas workshop serve not ready within {timeout:.0f} s:\n{self.log()}")
-            if self.voila() is not None and _answers(self.port) and (self.pool_size == 0 or self.pool_fills()):
+            if self.voila() is not None and answers(self.port) and (self.pool_size == 0 or self.pool_fills()):
                 break
             time.sleep(0.2)
         self.wait_quiet()

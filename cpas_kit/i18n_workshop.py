@@ -49,9 +49,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ws_no_proposal": {
         "en": "there is no proposal {proposal} in session {code}",
         "fr": "il n'y a pas de proposition {proposal} dans la séance {code}"},
-    "ws_proposal_done": {
-        "en": "proposal {proposal} was already {state}; it can no longer be changed",
-        "fr": "la proposition {proposal} a déjà été traitée ({state}) ; elle ne peut plus être modifiée"},
+    "ws_proposal_sent": {
+        "en": "proposal {proposal} was already sent to the tracker; it can no longer be changed",
+        "fr": "la proposition {proposal} a déjà été envoyée au suivi ; elle ne peut plus être modifiée"},
+    "ws_proposal_merged": {
+        "en": "proposal {proposal} was already merged into proposal {into}; it can no longer be changed",
+        "fr": "la proposition {proposal} a déjà été fusionnée dans la proposition {into} ; elle ne peut plus être "
+              "modifiée"},
     "ws_merge_self": {
         "en": "a proposal cannot be merged into itself (proposal {proposal})",
         "fr": "une proposition ne peut pas être fusionnée avec elle-même (proposition {proposal})"},
@@ -80,6 +84,12 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 LABELS: dict[str, dict[str, str]] = {
+    # words a refusal names ({scale}, {what}): cpas_kit.workshop_pages.error_text translates them
+    "ws_word_progress": {"en": "progress", "fr": "progrès"},
+    "ws_word_contribution": {"en": "contribution", "fr": "contribution"},
+    "ws_word_reason": {"en": "reason", "fr": "justification"},
+    "ws_word_analysis": {"en": "analysis", "fr": "analyse"},
+    "ws_word_recommendation": {"en": "recommendation", "fr": "recommandation"},
     # rating scales (default values; a mission's own values are shown as written)
     "significant progress": {"en": "significant progress", "fr": "progrès important"},
     "some progress": {"en": "some progress", "fr": "quelques progrès"},

@@ -15,12 +15,12 @@ from typing import Any, Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cpas_kit.analysis import indicator_status, up_to
-from cpas_kit.errors import ParametersError, PeriodError, pydantic_problems
+from cpas_kit.errors import ParametersError, pydantic_problems
 from cpas_kit.external.queries import read_events
-from cpas_kit.framework import Framework, framework_from_document
+from cpas_kit.framework import Framework, PeriodStr, framework_from_document
 from cpas_kit.offline import export_html, run_notebook
 from cpas_kit.paths import mission_parameters_file, pack_dir
 from cpas_kit.periods import Period
@@ -35,18 +35,10 @@ class PackParameters(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     mission: str
-    cycle: str
+    cycle: PeriodStr  # normalised, e.g. 2023/24-q4 → 2023/24-Q4
     db_url: str = ""
     language: Literal["en", "fr"] = "en"
     output_dir: str = ""
-
-    @field_validator("cycle")
-    @classmethod
-    def _cycle(cls, v: str) -> str:
-        try:
-            return str(Period.parse(v))
-        except PeriodError as exc:
-            raise ValueError(str(exc)) from None
 
     def out_dir(self) -> Path:
         """Where this pack's files go."""

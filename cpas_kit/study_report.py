@@ -22,11 +22,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from cpas_kit import __version__
 from cpas_kit import study as st
 from cpas_kit.charts import fatalities_chart, rating_distribution_chart, study_events_chart, study_trend_chart
-from cpas_kit.errors import CpasError, ParametersError, PeriodError, pydantic_problems
+from cpas_kit.errors import CpasError, ParametersError, pydantic_problems
+from cpas_kit.framework import PeriodStr
 from cpas_kit.i18n import t
 from cpas_kit.offline import export_html, run_notebook
 from cpas_kit.paths import TEMPLATES_DIR, study_dir
-from cpas_kit.periods import Period
 from cpas_kit.standards import catalogue
 from cpas_kit.store import Store
 from cpas_kit.workshop import DEFAULT_CONTRIBUTION, DEFAULT_PROGRESS
@@ -41,21 +41,13 @@ class StudyParameters(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     area: str
-    cycle_from: str
-    cycle_to: str
+    cycle_from: PeriodStr
+    cycle_to: PeriodStr
     db_url: str = ""
     language: Literal["en", "fr"] = "en"
     missions: str = ""  # comma-separated mission codes; empty: every mission in the store
     normalisation: Literal["baseline", "minmax"] = "baseline"
     output_dir: str = ""
-
-    @field_validator("cycle_from", "cycle_to")
-    @classmethod
-    def _cycle(cls, v: str) -> str:
-        try:
-            return str(Period.parse(v))
-        except PeriodError as exc:
-            raise ValueError(str(exc)) from None
 
     @field_validator("area")
     @classmethod

@@ -218,7 +218,7 @@ class FacilitatorApp:
         self._digest, self.status = digest, status
         s = status["session"]
         options = self._outcome_options(s)
-        if [o for _, o in options] != [o for _, o in self.outcome_box.options] or options != list(self.outcome_box.options):
+        if tuple(options) != tuple(self.outcome_box.options):  # the order or the "now discussed" mark moved
             keep = self.outcome or s["current_outcome"]
             self._quiet = True  # relabelling the options is not the facilitator choosing an outcome
             try:

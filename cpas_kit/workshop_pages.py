@@ -91,9 +91,14 @@ def page_parameters(*, query: str | None = None, **values: Any) -> PageParameter
 
 
 def error_text(exc: Exception, language: str) -> str:
-    """A refusal in the page's language (workshop sentences are translated; others are shown as raised)."""
+    """A refusal in the page's language (workshop sentences are translated; others are shown as raised).
+
+    Only the words a sentence names as such (``ws_word_*``: the scale, the text that is too long) are
+    translated; a value the participant typed or chose is shown as it is.
+    """
     if isinstance(exc, WorkshopError):
-        values = {k: t(v, language) if isinstance(v, str) and v in LABELS else v for k, v in exc.values.items()}
+        values = {k: t(f"ws_word_{v}", language) if isinstance(v, str) and f"ws_word_{v}" in LABELS else v
+                  for k, v in exc.values.items()}
         return t(exc.key, language).format(**values)
     if isinstance(exc, CpasError):
         return str(exc)

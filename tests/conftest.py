@@ -114,9 +114,6 @@ def demo_store_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def demo_sqlite_url(demo_store_file, tmp_path) -> str:
     """A private copy of the demo store for one test."""
-    import sqlite3
+    from voila_support import copy_store
 
-    target = tmp_path / "demo.sqlite"
-    with sqlite3.connect(demo_store_file) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return f"sqlite:///{target}"
+    return copy_store(demo_store_file, tmp_path / "demo.sqlite")

@@ -5,13 +5,12 @@ change its stance, see the matrix update; change a target; the French page."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from voila_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, voila_server
+from voila_support import chromium, copy_store, require_chromium, voila_server
+from voila_support import one_widget as _one
 
 from cpas_kit.context_app import context_app, context_parameters, next_code
 from cpas_kit.errors import ParametersError
@@ -22,18 +21,6 @@ MISSION = "UN-DEMO"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)> Bandits"
 WIDGETS_TIMEOUT = 60_000
 ACTION_TIMEOUT = 15_000
-
-
-def _find(widget: Any, css_class: str) -> list[Any]:
-    found = [widget] if css_class in getattr(widget, "_dom_classes", ()) else []
-    for child in getattr(widget, "children", ()):
-        found += _find(child, css_class)
-    return found
-
-
-def _one(widget: Any, css_class: str) -> Any:
-    (found,) = _find(widget, css_class)
-    return found
 
 
 def _cell(html: str, influence: str, stance: str) -> str:
@@ -175,8 +162,7 @@ def served(demo_store_file, tmp_path_factory) -> Iterator[tuple[str, str]]:
     require_chromium()
     folder = tmp_path_factory.mktemp("context-app")
     target = folder / "demo.sqlite"
-    with sqlite3.connect(demo_store_file) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
+    copy_store(demo_store_file, target)
     url = f"sqlite:///{target}"
     with voila_server(NOTEBOOK, env={"CPAS_DB_URL": url}, log_file=folder / "voila.log") as base:
         yield base, url
@@ -184,14 +170,8 @@ def served(demo_store_file, tmp_path_factory) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def browser(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as b:
+        yield b
 
 
 def _open(browser, url: str, dialogs: list[str]):

@@ -5,13 +5,14 @@ stored HTML shown as text)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from voila_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, voila_server
+from voila_support import chromium, copy_store, require_chromium, voila_server
+from voila_support import find_widgets as _find
+from voila_support import one_widget as _one
 
 from cpas_kit.errors import ParametersError
 from cpas_kit.store import Store
@@ -23,25 +24,6 @@ XSS = "<script>alert(1)</script><img src=x onerror=alert(2)> Hostile text stays 
 REFUSAL = "implementation progress can only be recorded for an approved recommendation"
 WIDGETS_TIMEOUT = 60_000  # a page's kernel starts and imports pandas, sqlalchemy and ipywidgets first
 ACTION_TIMEOUT = 15_000
-
-
-def _copy_store(source: Path, target: Path) -> str:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return f"sqlite:///{target}"
-
-
-def _find(widget: Any, css_class: str) -> list[Any]:
-    """Every widget under ``widget`` (itself included) that carries ``css_class``."""
-    found = [widget] if css_class in getattr(widget, "_dom_classes", ()) else []
-    for child in getattr(widget, "children", ()):
-        found += _find(child, css_class)
-    return found
-
-
-def _one(widget: Any, css_class: str) -> Any:
-    (found,) = _find(widget, css_class)
-    return found
 
 
 def _state(store: Store, rec_id: int) -> dict[str, Any]:
@@ -134,7 +116,7 @@ def served(demo_store_file, tmp_path_factory) -> Iterator[tuple[str, str]]:
     """(page URL, store URL): the tracker served by Voila over a private demo store with a hostile text."""
     require_chromium()
     folder = tmp_path_factory.mktemp("tracker-app")
-    url = _copy_store(demo_store_file, folder / "demo.sqlite")
+    url = copy_store(demo_store_file, folder / "demo.sqlite")
     store = Store(url)
     hostile = {"text": XSS, "cycle_recommended": "2023/24-Q4", "priority_code": "P2",
                "lead_section": "Human Rights"}
@@ -146,14 +128,8 @@ def served(demo_store_file, tmp_path_factory) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def browser(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as b:
+        yield b
 
 
 def _open(browser, url: str, dialogs: list[str]):

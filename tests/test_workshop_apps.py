@@ -270,3 +270,14 @@ def test_the_notebooks_run_with_papermill_parameters(notebook, store, started, t
     done = nbformat.read(tmp_path / notebook, as_version=4)
     shown = [o for c in done.cells for o in c.get("outputs", []) if o.get("output_type") == "execute_result"]
     assert shown and "application/vnd.jupyter.widget-view+json" in shown[-1]["data"]
+
+
+def test_french_refusals_translate_the_words_they_name_but_not_what_was_typed(store, started):
+    me = store.join_workshop(started.code, "Awa", "CAS")
+    with pytest.raises(WorkshopRefused) as caught:
+        store.submit_rating(me.token, started.outcome_order[0], progress="none")  # typed on the wrong scale
+    text = error_text(caught.value, "fr")
+    assert text.startswith("« none » ne figure pas sur l'échelle « progrès »"), text
+    with pytest.raises(WorkshopRefused) as caught:
+        store.submit_rating(me.token, started.outcome_order[0], progress="no change", reason="x" * 1001)
+    assert "le texte « justification » compte 1001 caractères" in error_text(caught.value, "fr")

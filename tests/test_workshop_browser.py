@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from voila_support import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium
+from voila_support import chromium, copy_store, free_port, require_chromium
 
 from cpas_kit.demo import MISSION
 from cpas_kit.store import Store
@@ -34,8 +33,7 @@ def served(tmp_path_factory, demo_store_file) -> Iterator[dict]:
     require_chromium()
     folder = tmp_path_factory.mktemp("served")
     db = folder / "store.sqlite"
-    with sqlite3.connect(demo_store_file) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
+    copy_store(demo_store_file, db)
     url = f"sqlite:///{db}"
     store = Store(url)
     started = store.start_workshop(MISSION, CYCLE, actor="pytest")
@@ -68,13 +66,8 @@ def served(tmp_path_factory, demo_store_file) -> Iterator[dict]:
 
 @pytest.fixture(scope="module")
 def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _open(page, url: str, ready: str) -> None:

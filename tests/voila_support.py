@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 VOILA = Path(sys.executable).with_name("voila")
 CHROMIUM = "/usr/bin/chromium"
@@ -47,7 +49,8 @@ def require_chromium() -> None:
     pytest.skip(f"Debian chromium not installed at {CHROMIUM} (apt-get install chromium)")
 
 
-def _answers(port: int) -> bool:
+def answers(port: int) -> bool:
+    """True when something listens on ``port`` (a plain TCP probe: an HTTP GET would start a kernel)."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5):
             return True
@@ -83,7 +86,7 @@ def voila_server(notebook: str | Path, *, env: Mapping[str, str] | None = None,
                                     start_new_session=True)
         try:
             deadline = time.monotonic() + start_timeout
-            while not _answers(port):
+            while not answers(port):
                 if proc.poll() is not None:
                     raise RuntimeError(f"voila exited with code {proc.returncode} before answering:\n"
                                        + log_path.read_text(errors="replace"))
@@ -112,3 +115,38 @@ def _stop(proc: subprocess.Popen) -> None:
     except ProcessLookupError:
         pass
     proc.wait(timeout=5)
+
+
+def copy_store(source: str | Path, target: str | Path) -> str:
+    """Copy a SQLite store (consistently, with SQLite's backup) and return the copy's URL."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return f"sqlite:///{target}"
+
+
+def find_widgets(widget: Any, css_class: str) -> list[Any]:
+    """Every widget under ``widget`` (itself included) that carries ``css_class``."""
+    found = [widget] if css_class in getattr(widget, "_dom_classes", ()) else []
+    for child in getattr(widget, "children", ()):
+        found += find_widgets(child, css_class)
+    return found
+
+
+def one_widget(widget: Any, css_class: str) -> Any:
+    """The only widget under ``widget`` that carries ``css_class``."""
+    (found,) = find_widgets(widget, css_class)
+    return found
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright (skipped or failed as :func:`require_chromium` says)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

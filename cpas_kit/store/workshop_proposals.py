@@ -88,10 +88,9 @@ def edit_proposal(engine: Engine, token: str, proposal_id: int, *, text: str, le
 
 def _require_pending(row: dict[str, Any]) -> None:
     if row["recommendation_id"] is not None:
-        raise WorkshopRefused("ws_proposal_done", proposal=row["id"], state="sent to the tracker")
+        raise WorkshopRefused("ws_proposal_sent", proposal=row["id"])
     if row["merged_into_id"] is not None:
-        raise WorkshopRefused("ws_proposal_done", proposal=row["id"], state=f"merged into proposal "
-                                                                          f"{row['merged_into_id']}")
+        raise WorkshopRefused("ws_proposal_merged", proposal=row["id"], into=row["merged_into_id"])
 
 
 def merge(engine: Engine, code: str, key: str, duplicates: list[int], into: int, *, actor: str,
