@@ -1,4 +1,4 @@
-"""12-mission pack batch: ours (``cpas_kit.batch``: papermill's Python API in one worker process per core)
+"""12-mission pack batch: ours (``cpas_kit.packs.batch``: papermill's Python API in one worker process per core)
 against the naive baseline of the same notebook run mission by mission with the ``papermill`` CLI and then
 ``jupyter nbconvert --to html`` (what a script around the command-line tools would do).
 
@@ -22,8 +22,8 @@ from pathlib import Path
 import yaml
 
 from cpas_kit import demo
-from cpas_kit.batch import run_batch
-from cpas_kit.paths import notebooks_dir
+from cpas_kit.packs.batch import run_batch
+from cpas_kit.core.paths import notebooks_dir
 from cpas_kit.store import Store
 
 CYCLE = "2023/24-Q4"

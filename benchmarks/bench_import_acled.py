@@ -77,7 +77,7 @@ def _localities(rng):
     import shapely
 
     from cpas_kit.demo import demo_framework
-    from cpas_kit.geography import admin1_areas
+    from cpas_kit.framework.geography import admin1_areas
 
     areas = admin1_areas(demo_framework().mission.geography)
     rows = []
@@ -184,7 +184,7 @@ def _baseline(csv: str) -> None:
 
 def _import(csv: str, url: str) -> None:
     """Run one import in this (child) process and print its report and peak RSS as JSON."""
-    from cpas_kit.external import import_acled
+    from cpas_kit.data_in.external import import_acled
     from cpas_kit.store import Store
 
     store = Store(url)

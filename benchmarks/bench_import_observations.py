@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from cpas_kit import demo
-from cpas_kit.framework import Framework, parse_framework
-from cpas_kit.observation_import import FIELDS, import_observations
+from cpas_kit.framework.model import Framework, parse_framework
+from cpas_kit.data_in.observations import FIELDS, import_observations
 from cpas_kit.store import Store
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from cpas_kit import demo
-from cpas_kit.context_app import context_app
-from cpas_kit.framework import parse_framework
-from cpas_kit.framework_workbook import FIELDS_ROW, FIRST_ROW, export_framework, import_framework
+from cpas_kit.stakeholders.app import context_app
+from cpas_kit.framework.model import parse_framework
+from cpas_kit.framework.workbook import FIELDS_ROW, FIRST_ROW, export_framework, import_framework
 from cpas_kit.store import Store
 
 

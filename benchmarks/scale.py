@@ -1,5 +1,5 @@
 """Headquarters scale: a store of 10 M observations and 2 M conflict events across 12 missions (≈100× the CPAS
-platform's 110,000 data points), and the time of each cross-mission study aggregate (:mod:`cpas_kit.study`)
+platform's 110,000 data points), and the time of each cross-mission study aggregate (:mod:`cpas_kit.study.aggregates`)
 on it, beside a naive pandas baseline (read the tables into pandas, then filter and group) in the same run.
 
 Three processes, so that each one's peak memory is its own: ``generate`` builds the store (skipped with
@@ -78,7 +78,7 @@ def _value(store, v):
 def generate(url: str, n_obs: int, n_events: int, n_missions: int) -> dict:
     """Build the store: demo frameworks, observations, events, recommendations, workshop results, fatalities."""
     from cpas_kit import demo
-    from cpas_kit.periods import Period, period_range
+    from cpas_kit.core.periods import Period, period_range
     from cpas_kit.store import Store
 
     t0 = time.perf_counter()
@@ -242,8 +242,8 @@ def generate(url: str, n_obs: int, n_events: int, n_missions: int) -> dict:
 # -- the study's aggregates and the naive baseline ------------------------------------------------------------
 
 def study(url: str) -> dict:
-    """Time each aggregate of cpas_kit.study once, in this fresh process."""
-    from cpas_kit import study as st
+    """Time each aggregate of cpas_kit.study.aggregates once, in this fresh process."""
+    from cpas_kit.study import aggregates as st
     from cpas_kit.store import Store
 
     store = Store(url)
@@ -273,7 +273,7 @@ def naive(url: str) -> dict:
     import pandas as pd
     from sqlalchemy import create_engine
 
-    from cpas_kit import study as st
+    from cpas_kit.study import aggregates as st
     from cpas_kit.store import Store
 
     store = Store(url)

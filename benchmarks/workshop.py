@@ -320,9 +320,9 @@ def report_memory(rows: list[dict[str, Any]]) -> float:
 def prepare(tmp: Path) -> tuple[str, Any, Any]:
     """A temporary CPAS home and demo store holding one open session with its views drawn."""
     from cpas_kit.demo import load_demo
-    from cpas_kit.paths import notebooks_dir, parameters_dir
+    from cpas_kit.core.paths import notebooks_dir, parameters_dir
     from cpas_kit.store import Store
-    from cpas_kit.workshop_views import build_views
+    from cpas_kit.workshop.views import build_views
 
     home = tmp / "home"
     home.mkdir()

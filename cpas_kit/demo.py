@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from cpas_kit.errors import NotFoundError
-from cpas_kit.framework import Framework, Indicator, load_framework, parse_framework, shipped_framework_path
-from cpas_kit.paths import DEMO_DIR, MISSIONS_DATA_DIR
-from cpas_kit.periods import Period, period_range
-from cpas_kit.schemas import cell_key
+from cpas_kit.core.errors import NotFoundError
+from cpas_kit.framework.model import Framework, Indicator, load_framework, parse_framework, shipped_framework_path
+from cpas_kit.core.paths import DEMO_DIR, MISSIONS_DATA_DIR
+from cpas_kit.core.periods import Period, period_range
+from cpas_kit.data_in.schemas import cell_key
 from cpas_kit.store import Store
-from cpas_kit.tracker import read_tracker_file
+from cpas_kit.tracker.files import read_tracker_file
 
 MISSION = "UN-DEMO"
 SEED = 20240630
@@ -75,7 +75,7 @@ def demo_framework(code: str = MISSION) -> Framework:
 
 def _study_variations(doc: dict[str, Any], code: str, spec: dict[str, Any]) -> None:
     """What makes the demo missions differ in a cross-mission study: unmapped areas, extra indicators."""
-    from cpas_kit.standards import catalogue
+    from cpas_kit.framework.standards import catalogue
 
     dropped = set(spec.get("unmapped_areas") or [])
     outcomes = {o["code"]: o for p in doc["priorities"] for o in p["outcomes"]}
@@ -253,7 +253,7 @@ def load_demo(store: Store) -> dict[str, Any]:
     recs = store.write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor=ACTOR,
                                        source="UN-DEMO CPAS Recommendations Tracker (CPAS seeds, verbatim)")
     context = load_worldbank_context(store, MISSION)
-    from cpas_kit.stakeholders import load_context_file  # context mapping snapshots (synthetic, authored)
+    from cpas_kit.stakeholders.register import load_context_file  # context mapping snapshots (synthetic, authored)
 
     context_map = load_context_file(store, CONTEXT_FILE, actor=ACTOR, is_synthetic=True,
                                     source=f"synthetic (cpas_kit/data/demo/{CONTEXT_FILE.name}, authored for the demo)")
@@ -263,8 +263,8 @@ def load_demo(store: Store) -> dict[str, Any]:
 
 def load_worldbank_context(store: Store, mission: str) -> int:
     """Import the shipped World Bank extracts (GDP per capita, population: real data) for ``mission``'s host country."""
-    from cpas_kit.external import import_worldbank
-    from cpas_kit.paths import WORLDBANK_DIR
+    from cpas_kit.data_in.external import import_worldbank
+    from cpas_kit.core.paths import WORLDBANK_DIR
 
     return sum(import_worldbank(store, path, mission, actor=ACTOR).rows_imported
                for path in sorted(WORLDBANK_DIR.glob("API_*.csv")))

@@ -10,10 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cpas_kit import a4p, cli
+from cpas_kit.study import a4p
+
+from cpas_kit.cli.main import main as cli
 from cpas_kit.demo import MISSION, TRACKER_FILE, demo_framework
 from cpas_kit.store import Store
-from cpas_kit.tracker import read_tracker_file
+from cpas_kit.tracker.files import read_tracker_file
 
 PROVENANCE = a4p.FIGURES_FILE.parent / "PROVENANCE.md"
 SEEDS = Path("/work/shared/seeds")
@@ -84,7 +86,7 @@ def test_the_quotations_are_verbatim_in_the_seed_documents(figures):
 
 
 def test_every_label_of_the_page_is_in_english_and_french(figures):
-    from cpas_kit.i18n_a4p import LABELS
+    from cpas_kit.study.a4p_labels import LABELS
 
     assert all(labels.get("en") and labels.get("fr") for labels in LABELS.values())
     for metric in set(figures.loc[figures["mission"].isna(), "metric"]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cpas_kit.analysis import change_level, indicator_status
+from cpas_kit.analysis.indicators import change_level, indicator_status
 from cpas_kit.demo import demo_framework, generate_observations
 
 
@@ -35,7 +35,7 @@ def test_no_history_no_level():
 def test_status_frame_carries_change_and_distance_to_target():
     fw = demo_framework()
     obs = generate_observations(fw).assign(id=0, period_start=None)
-    from cpas_kit.periods import Period
+    from cpas_kit.core.periods import Period
 
     obs["period_start"] = obs["period"].map(lambda p: Period.parse(p).start)
     status = indicator_status(fw, obs, "2023/24-Q4").set_index("indicator_code")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cpas_kit.batch import missions_with_parameters, run_batch
+from cpas_kit.packs.batch import missions_with_parameters, run_batch
 from cpas_kit.demo import demo_mission_codes
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cpas_kit.cli import main
-from cpas_kit.framework import shipped_framework_path
+from cpas_kit.cli.main import main
+from cpas_kit.framework.model import shipped_framework_path
 
 
 def test_help_is_there_for_every_command(capsys):
@@ -30,7 +30,7 @@ def test_framework_validate_reports_every_problem_without_traceback(tmp_path: Pa
     bad = text.replace("direction: decrease", "direction: down", 1).replace("level: output", "level: outcome", 1)
     f = tmp_path / "bad.yaml"
     f.write_text(bad, encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "cpas_kit.cli", "framework", "validate", str(f)],
+    run = subprocess.run([sys.executable, "-m", "cpas_kit.cli.main", "framework", "validate", str(f)],
                          capture_output=True, text=True)
     assert run.returncode == 1
     assert "Traceback" not in run.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cpas_kit.demo import MISSION, demo_framework
-from cpas_kit.periods import period_range
+from cpas_kit.core.periods import period_range
 from cpas_kit.store import Store
 
 N_PROCESSES = 8

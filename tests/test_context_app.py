@@ -12,8 +12,8 @@ import pytest
 from voila_support import chromium, copy_store, require_chromium, voila_server
 from voila_support import one_widget as _one
 
-from cpas_kit.context_app import context_app, context_parameters, next_code
-from cpas_kit.errors import ParametersError
+from cpas_kit.stakeholders.app import context_app, context_parameters, next_code
+from cpas_kit.core.errors import ParametersError
 from cpas_kit.store import Store
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "context_mapping.ipynb"

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from cpas_kit.cli import main
-from cpas_kit.data_entry import FIELD_NAMES, FIELDS_ROW, FIRST_DATA_ROW, HEADER_ROW, META_SHEET, template_cells
+from cpas_kit.cli.main import main
+from cpas_kit.data_in.entry_workbook import FIELD_NAMES, FIELDS_ROW, FIRST_DATA_ROW, HEADER_ROW, META_SHEET, template_cells
 from cpas_kit.demo import MISSION, demo_framework
-from cpas_kit.error_workbook import BAD_FILL, ERRORS_SHEET
-from cpas_kit.importing import ImportRejected
-from cpas_kit.observation_import import TOLERANCE_ABS, errors_path, import_observations
+from cpas_kit.core.error_workbook import BAD_FILL, ERRORS_SHEET
+from cpas_kit.core.import_report import ImportRejected
+from cpas_kit.data_in.observations import TOLERANCE_ABS, errors_path, import_observations
 from cpas_kit.store import Store
 
 CYCLE = "2023/24-Q4"  # the demo's last cycle (values exist)
@@ -61,7 +61,7 @@ def sec02_rows(total: float, shift: float = 0.0) -> list[dict]:
 # -- the template -------------------------------------------------------------------------------
 
 def test_template_has_a_protected_sheet_per_section_with_every_cell(store, tmp_path):
-    from cpas_kit.data_entry import write_template
+    from cpas_kit.data_in.entry_workbook import write_template
 
     path = write_template(store, MISSION, CYCLE, tmp_path / "t.xlsx")
     fw = demo_framework()
@@ -106,7 +106,7 @@ def test_template_labels_are_french_on_request(demo_sqlite_url, tmp_path, monkey
 
 
 def test_unchanged_template_imports_nothing_and_a_filled_one_is_written(store, tmp_path):
-    from cpas_kit.data_entry import write_template
+    from cpas_kit.data_in.entry_workbook import write_template
 
     path = write_template(store, MISSION, CYCLE, tmp_path / "current.xlsx")
     before = snapshot(store)
@@ -311,8 +311,8 @@ def test_the_demo_data_passes_the_importers_own_checks(sqlite_url, tmp_path):
 
 
 def test_packs_leave_rejected_values_out_and_list_them(demo_sqlite_url):
-    from cpas_kit.pack import load_context, make_parameters
-    from cpas_kit.report import data_quality
+    from cpas_kit.packs.build import load_context, make_parameters
+    from cpas_kit.packs.sections import data_quality
 
     store = Store(demo_sqlite_url)
     assert store.verify(MISSION, CYCLE, by="lead", indicators=["SEC-05"], cells=[""], reject=True,

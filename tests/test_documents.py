@@ -48,7 +48,7 @@ def demo_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def contexts(demo_url, tmp_path_factory) -> dict:
-    from cpas_kit.pack import load_context, make_parameters
+    from cpas_kit.packs.build import load_context, make_parameters
 
     out = tmp_path_factory.mktemp("documents-out")
     return {lang: load_context(make_parameters(mission=MISSION, cycle=CYCLE, db_url=demo_url, language=lang,
@@ -58,7 +58,7 @@ def contexts(demo_url, tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def reports(contexts) -> dict[str, Path]:
-    from cpas_kit.impact_report import build_impact_report
+    from cpas_kit.packs.impact_report import build_impact_report
 
     return {lang: build_impact_report(ctx, ctx.params.out_dir() / f"impact_report_{lang}.docx")
             for lang, ctx in contexts.items()}
@@ -66,7 +66,7 @@ def reports(contexts) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def factsheets(contexts) -> dict[str, str]:
-    from cpas_kit.factsheet import build_factsheet
+    from cpas_kit.packs.factsheet import build_factsheet
 
     pages = {}
     for lang, ctx in contexts.items():
@@ -91,7 +91,7 @@ def _docx(path: Path) -> tuple[list[str], str, int]:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_impact_report_sections_in_the_language(reports, lang):
-    from cpas_kit.i18n import t
+    from cpas_kit.core.i18n import t
 
     headings, text, pictures = _docx(reports[lang])
     assert headings == [t(k, lang) for k in IR_HEADINGS]
@@ -127,7 +127,7 @@ def _status_row(code: str, direction: str, latest, change, target, status: str =
 
 
 def test_opportunities_are_improving_indicators_short_of_target():
-    from cpas_kit.impact_report import highlights
+    from cpas_kit.packs.impact_report import highlights
 
     status = pd.DataFrame([
         _status_row("UP-SHORT", "increase", 140.0, 5.0, 150.0),  # improving, short of target: an opportunity
@@ -162,8 +162,8 @@ def test_factsheet_loads_nothing_from_the_web(factsheets, lang):
 def test_factsheet_shows_world_bank_figures_personnel_and_labels(factsheets, contexts, demo_url, lang):
     import html
 
-    from cpas_kit.external import read_context_values
-    from cpas_kit.i18n import t
+    from cpas_kit.data_in.external import read_context_values
+    from cpas_kit.core.i18n import t
     from cpas_kit.store import Store
 
     page = html.unescape(factsheets[lang])
@@ -196,7 +196,7 @@ def test_factsheet_shows_world_bank_figures_personnel_and_labels(factsheets, con
 
 
 def test_factsheet_without_a_browser_still_writes_html(contexts, monkeypatch, tmp_path):
-    from cpas_kit.factsheet import build_factsheet
+    from cpas_kit.packs.factsheet import build_factsheet
 
     monkeypatch.setenv("CPAS_CHROMIUM", "/nonexistent")
     html, pdf, message = build_factsheet(contexts["en"], tmp_path / "fs.html", tmp_path / "fs.pdf")
@@ -207,8 +207,8 @@ def test_factsheet_without_a_browser_still_writes_html(contexts, monkeypatch, tm
 
 @pytest.mark.browser
 def test_factsheet_pdf_is_one_or_two_a4_pages(contexts, monkeypatch, tmp_path):
-    from cpas_kit.factsheet import build_factsheet
-    from cpas_kit.pdf import pdf_page_count
+    from cpas_kit.packs.factsheet import build_factsheet
+    from cpas_kit.packs.pdf import pdf_page_count
 
     _need_browser()
     monkeypatch.delenv("CPAS_CHROMIUM", raising=False)
@@ -227,7 +227,7 @@ def test_factsheet_pdf_is_one_or_two_a4_pages(contexts, monkeypatch, tmp_path):
 # --- PDF route ---------------------------------------------------------------------------------------------
 
 def test_pdf_route_honours_the_override(monkeypatch, tmp_path):
-    from cpas_kit.pdf import html_to_pdf, pdf_route
+    from cpas_kit.packs.pdf import html_to_pdf, pdf_route
 
     monkeypatch.setenv("CPAS_CHROMIUM", "/nonexistent")
     route = pdf_route()
@@ -238,7 +238,7 @@ def test_pdf_route_honours_the_override(monkeypatch, tmp_path):
 
 
 def test_pdf_page_count_counts_page_objects(tmp_path):
-    from cpas_kit.pdf import pdf_page_count
+    from cpas_kit.packs.pdf import pdf_page_count
 
     pdf = tmp_path / "x.pdf"
     pdf.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >> endobj\n"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from cpas_kit import cli
+from cpas_kit.cli.main import main as cli
 from cpas_kit.demo import MISSION
-from cpas_kit.exchange import (
+from cpas_kit.exchange.bundle import (
     EXCLUDED,
     SEQ,
     SPECS,
@@ -25,8 +25,8 @@ from cpas_kit.exchange import (
     merge_file,
     read_exchange,
 )
-from cpas_kit.external import import_acled
-from cpas_kit.importing import ImportRejected
+from cpas_kit.data_in.external import import_acled
+from cpas_kit.core.import_report import ImportRejected
 from cpas_kit.store import Store
 from cpas_kit.store.schema import metadata
 

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from cpas_kit.demo import FIRST_PERIOD, MISSION, demo_framework
-from cpas_kit.errors import NotFoundError
-from cpas_kit.external import (
+from cpas_kit.core.errors import NotFoundError
+from cpas_kit.data_in.external import (
     events_summary,
     import_acled,
     import_hxl,
@@ -28,9 +28,9 @@ from cpas_kit.external import (
     read_context_values,
     read_events,
 )
-from cpas_kit.external.admin1 import codes_by_name, codes_by_point, name_key, resolve_admin1
-from cpas_kit.geography import admin1_areas
-from cpas_kit.importing import ImportRejected
+from cpas_kit.data_in.external.admin1 import codes_by_name, codes_by_point, name_key, resolve_admin1
+from cpas_kit.framework.geography import admin1_areas
+from cpas_kit.core.import_report import ImportRejected
 from cpas_kit.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "external"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select
 
-from cpas_kit.cli import main
-from cpas_kit.fatalities import import_fatalities
-from cpas_kit.importing import ImportRejected
+from cpas_kit.cli.main import main
+from cpas_kit.data_in.external.fatalities import import_fatalities
+from cpas_kit.core.import_report import ImportRejected
 from cpas_kit.store import Store
 from cpas_kit.store.schema import fatalities
 

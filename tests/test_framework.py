@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cpas_kit.errors import FrameworkError
-from cpas_kit.framework import (
+from cpas_kit.core.errors import FrameworkError
+from cpas_kit.framework.model import (
     Framework,
     framework_from_document,
     load_framework,

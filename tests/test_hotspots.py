@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import vl_convert as vlc
 
-from cpas_kit.charts import hotspot_map, incident_map
+from cpas_kit.analysis.charts import hotspot_map, incident_map
 from cpas_kit.demo import MISSION, demo_framework
-from cpas_kit.geography import admin1_areas
-from cpas_kit.hotspots import hotspots, incident_points
+from cpas_kit.framework.geography import admin1_areas
+from cpas_kit.analysis.hotspots import hotspots, incident_points
 
 FIXTURES = Path(__file__).parent / "fixtures" / "external"
 
@@ -48,9 +48,9 @@ def test_hotspot_and_incident_maps_render_offline_with_aggregated_data_only():
 
 
 def test_pack_context_section_lists_hotspots_after_an_acled_import(demo_sqlite_url):
-    from cpas_kit.external import import_acled
-    from cpas_kit.pack import load_context, make_parameters
-    from cpas_kit.report import conflict_context
+    from cpas_kit.data_in.external import import_acled
+    from cpas_kit.packs.build import load_context, make_parameters
+    from cpas_kit.packs.sections import conflict_context
     from cpas_kit.store import Store
 
     store = Store(demo_sqlite_url)

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from cpas_kit.demo import MISSION
-from cpas_kit.importing import ImportRejected
-from cpas_kit.observation_import import import_observations
+from cpas_kit.core.import_report import ImportRejected
+from cpas_kit.data_in.observations import import_observations
 from cpas_kit.store import Store
 from cpas_kit.store.schema import metadata
 

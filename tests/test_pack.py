@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cpas_kit import demo
-from cpas_kit.pack import build_pack, make_parameters
+from cpas_kit.packs.build import build_pack, make_parameters
 from cpas_kit.store import Store
 
 CHROMIUM = "/usr/bin/chromium"
@@ -102,7 +102,7 @@ def test_pack_in_french(demo_url, tmp_path):
 
 
 def test_pack_for_unknown_mission_fails_with_a_sentence(demo_url, tmp_path):
-    from cpas_kit.errors import NotFoundError
+    from cpas_kit.core.errors import NotFoundError
 
     with pytest.raises(NotFoundError, match="no results framework"):
         build_pack(make_parameters(mission="NOPE", cycle="2023/24-Q4", db_url=demo_url, output_dir=str(tmp_path)))

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from cpas_kit.errors import PeriodError
-from cpas_kit.periods import Period, is_period, parse, period_range, sort_periods
+from cpas_kit.core.errors import PeriodError
+from cpas_kit.core.periods import Period, is_period, parse, period_range, sort_periods
 
 
 # -- parsing ------------------------------------------------------------------------------------

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from cpas_kit.cli import main
-from cpas_kit.context_views import area_counts, changes_html, matrix_html, per_outcome_html, version_cycles
+from cpas_kit.cli.main import main
+from cpas_kit.stakeholders.views import area_counts, changes_html, matrix_html, per_outcome_html, version_cycles
 from cpas_kit.demo import demo_framework
-from cpas_kit.errors import NotFoundError
-from cpas_kit.stakeholders import (
+from cpas_kit.core.errors import NotFoundError
+from cpas_kit.stakeholders.register import (
     DEFAULT_OPTIONS,
     StakeholderError,
     check_entry,
@@ -244,14 +244,14 @@ def test_version_cycles_assigns_each_cycle_its_framework_version():
 
 
 def test_pack_section_shows_matrix_changes_map_and_framework_versions(demo_sqlite_url):
-    from cpas_kit import report
-    from cpas_kit.pack import load_context, make_parameters
+    from cpas_kit.packs import sections as report
+    from cpas_kit.packs.build import load_context, make_parameters
 
     store = Store(demo_sqlite_url)
     fw = store.framework(MISSION)
     doc = fw.to_document()
     doc["priorities"][0]["outcomes"][0]["indicators"][0]["targets"][-1]["value"] += 1
-    from cpas_kit.framework import framework_from_document
+    from cpas_kit.framework.model import framework_from_document
 
     store.save_framework(framework_from_document(doc), effective_from="2023/24-Q3", actor="planner",
                          source="import of fw.xlsx")
@@ -274,7 +274,9 @@ def test_pack_section_shows_matrix_changes_map_and_framework_versions(demo_sqlit
 def test_every_context_label_has_english_and_french_and_overrides_nothing():
     import importlib
 
-    from cpas_kit import i18n, i18n_context
+    from cpas_kit.core import i18n
+
+    from cpas_kit.stakeholders import labels as i18n_context
 
     base = importlib.reload(i18n).LABELS
     for key, labels in i18n_context.LABELS.items():

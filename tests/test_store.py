@@ -14,8 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from cpas_kit.demo import MISSION, demo_framework, load_demo
-from cpas_kit.errors import NotFoundError
-from cpas_kit.framework import Framework, parse_framework
+from cpas_kit.core.errors import NotFoundError
+from cpas_kit.framework.model import Framework, parse_framework
 from cpas_kit.store import Store
 from cpas_kit.store import engine as store_engine
 from cpas_kit.store.engine import current_revision, head_revision

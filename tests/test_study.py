@@ -14,19 +14,21 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from cpas_kit import demo, study
-from cpas_kit.cli import main
-from cpas_kit.errors import FrameworkError
-from cpas_kit.external import import_acled
-from cpas_kit.fatalities import import_fatalities
-from cpas_kit.framework import parse_framework, shipped_framework_path
-from cpas_kit.i18n import LABELS
-from cpas_kit.paths import STANDARDS_DIR
-from cpas_kit.periods import Period
-from cpas_kit.standards import TO_COMPLETE, catalogue
+from cpas_kit import demo
+
+from cpas_kit.study import aggregates as study
+from cpas_kit.cli.main import main
+from cpas_kit.core.errors import FrameworkError
+from cpas_kit.data_in.external import import_acled
+from cpas_kit.data_in.external.fatalities import import_fatalities
+from cpas_kit.framework.model import parse_framework, shipped_framework_path
+from cpas_kit.core.i18n import LABELS
+from cpas_kit.core.paths import STANDARDS_DIR
+from cpas_kit.core.periods import Period
+from cpas_kit.framework.standards import TO_COMPLETE, catalogue
 from cpas_kit.store import Store
 from cpas_kit.store import engine as store_engine
-from cpas_kit.study_report import coverage_section, load_study, make_study_parameters
+from cpas_kit.study.document import coverage_section, load_study, make_study_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -266,7 +268,7 @@ def test_recommendation_rates_follow_the_tracker(study_url, tmp_path):
 
 
 def test_context_aggregates(study_url):
-    from cpas_kit.external import events_summary
+    from cpas_kit.data_in.external import events_summary
 
     store = Store(study_url)
     scope = study.make_scope("poc", "2022/23-Q1", LAST)
@@ -343,7 +345,7 @@ def test_cpas_study_runs_the_notebook_into_offline_html_and_xlsx(study_url, tmp_
 def test_study_charts_render_offline_from_aggregated_rows(study_url):
     import vl_convert as vlc
 
-    from cpas_kit import charts
+    from cpas_kit.analysis import charts
 
     ctx = load_study(make_study_parameters(area="wps", cycle_from=FIRST, cycle_to=LAST, db_url=study_url))
     titles = {s.code: s.label() for s in catalogue().entries()}

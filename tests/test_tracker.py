@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import text
 
 from cpas_kit.demo import MISSION, TRACKER_FILE, demo_framework, load_demo
-from cpas_kit.recommendations import check_change, is_overdue
+from cpas_kit.tracker.rules import check_change, is_overdue
 from cpas_kit.store import Store
 from cpas_kit.store.engine import upgrade
-from cpas_kit.store.recommendations import ChangeRefused
-from cpas_kit.tracker import read_tracker_file
+from cpas_kit.tracker.store import ChangeRefused
+from cpas_kit.tracker.files import read_tracker_file
 
 APPROVED_NOT_STARTED = {"decision": "Approved", "progress": "Not Assigned"}
 
@@ -132,8 +132,8 @@ def test_tracker_export_round_trips_and_neutralises_formulas(demo_store, tmp_pat
     from docx import Document
     from openpyxl import load_workbook
 
-    from cpas_kit.tracker import import_tracker
-    from cpas_kit.tracker_export import export_docx, export_xlsx
+    from cpas_kit.tracker.files import import_tracker
+    from cpas_kit.tracker.export import export_docx, export_xlsx
 
     demo_store.write_recommendations(MISSION, [{"text": "=HYPERLINK(\"http://evil\",\"click\")",
                                                 "cycle_recommended": "2023/24-Q4", "priority_code": "P2",
@@ -158,8 +158,8 @@ def test_tracker_export_round_trips_and_neutralises_formulas(demo_store, tmp_pat
 
 
 def test_a_bad_tracker_file_lists_every_problem_and_writes_nothing(demo_store, tmp_path):
-    from cpas_kit.importing import ImportRejected
-    from cpas_kit.tracker import import_tracker
+    from cpas_kit.core.import_report import ImportRejected
+    from cpas_kit.tracker.files import import_tracker
 
     path = tmp_path / "tracker.csv"
     path.write_text(
@@ -201,7 +201,7 @@ def test_cli_refusal_is_one_sentence_and_history_is_json(demo_sqlite_url, monkey
 # -- follow-up analysis ---------------------------------------------------------------------------
 
 def test_summary_rates_and_median_time_to_implementation(store_url):
-    from cpas_kit.followup import tracker_summary
+    from cpas_kit.tracker.followup import tracker_summary
 
     store = Store(store_url)
     load_demo(store)
@@ -222,7 +222,7 @@ def test_summary_rates_and_median_time_to_implementation(store_url):
 def test_followup_compares_linked_indicators_before_and_after():
     import pandas as pd
 
-    from cpas_kit.followup import indicator_followup
+    from cpas_kit.tracker.followup import indicator_followup
 
     fw = demo_framework()
     recs = pd.DataFrame([{"id": 1, "text": "Do more patrols", "priority_code": "P1", "outcome_code": None,
@@ -242,8 +242,8 @@ def test_followup_compares_linked_indicators_before_and_after():
 
 
 def test_pack_shows_the_followup_with_its_caveat(demo_sqlite_url):
-    from cpas_kit.pack import load_context, make_parameters
-    from cpas_kit.report import followup
+    from cpas_kit.packs.build import load_context, make_parameters
+    from cpas_kit.packs.sections import followup
 
     html = str(followup(load_context(make_parameters(mission=MISSION, cycle="2023/24-Q4",
                                                      db_url=demo_sqlite_url, language="fr"))).data)

@@ -14,9 +14,9 @@ from voila_support import chromium, copy_store, require_chromium, voila_server
 from voila_support import find_widgets as _find
 from voila_support import one_widget as _one
 
-from cpas_kit.errors import ParametersError
+from cpas_kit.core.errors import ParametersError
 from cpas_kit.store import Store
-from cpas_kit.tracker_app import tracker_app, tracker_parameters, url_parameters
+from cpas_kit.tracker.app import tracker_app, tracker_parameters, url_parameters
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "recommendations_tracker.ipynb"
 MISSION = "UN-DEMO"

@@ -22,11 +22,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from cpas_kit import workshop_cli
+from cpas_kit.cli import workshop as workshop_cli
 from cpas_kit.demo import MISSION, demo_framework
-from cpas_kit.errors import CpasError, NotFoundError, ParametersError, PeriodError
+from cpas_kit.core.errors import CpasError, NotFoundError, ParametersError, PeriodError
 from cpas_kit.store import Store
-from cpas_kit.workshop import (
+from cpas_kit.workshop.sessions import (
     CODE_ALPHABET,
     DEFAULT_CONTRIBUTION,
     DEFAULT_PROGRESS,
@@ -659,8 +659,8 @@ def test_cli_errors_are_one_sentence(store, monkeypatch):
 
 
 def test_the_pack_shows_the_agreed_rating_and_analysis(demo_sqlite_url):
-    from cpas_kit.pack import load_context, make_parameters
-    from cpas_kit.report import outcome_sections
+    from cpas_kit.packs.build import load_context, make_parameters
+    from cpas_kit.packs.sections import outcome_sections
     from cpas_kit.store import Store
 
     store = Store(demo_sqlite_url)

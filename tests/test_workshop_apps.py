@@ -8,15 +8,15 @@ import html
 
 import pytest
 
-from cpas_kit import workshop_participant
+from cpas_kit.workshop import participant as workshop_participant
 from cpas_kit.demo import MISSION, demo_framework
-from cpas_kit.errors import ParametersError
+from cpas_kit.core.errors import ParametersError
 from cpas_kit.store import Store
-from cpas_kit.workshop import SessionNotFound, WorkshopRefused
-from cpas_kit.workshop_facilitator import FacilitatorApp
-from cpas_kit.workshop_pages import error_text, page_parameters
-from cpas_kit.workshop_participant import ParticipantApp
-from cpas_kit.workshop_views import build_views, outcome_view
+from cpas_kit.workshop.sessions import SessionNotFound, WorkshopRefused
+from cpas_kit.workshop.facilitator import FacilitatorApp
+from cpas_kit.workshop.pages import error_text, page_parameters
+from cpas_kit.workshop.participant import ParticipantApp
+from cpas_kit.workshop.views import build_views, outcome_view
 
 CYCLE = "2023/24-Q4"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -246,7 +246,7 @@ def test_a_mission_sets_its_own_rating_scales_in_its_parameters_file(store, tmp_
     started = store.start_workshop(MISSION, CYCLE, actor="facilitator")
     assert started.scales.progress == ("major gain", "minor gain", "no gain")
     assert started.scales.contribution == ("significant", "some", "none", "unclear")
-    from cpas_kit.pack import resolve_parameters
+    from cpas_kit.packs.build import resolve_parameters
 
     assert resolve_parameters(MISSION).cycle == CYCLE  # the pack ignores the workshop section
     (tmp_path / "parameters" / f"{MISSION}.yaml").write_text("workshop:\n  progress: [a, b]\n")
@@ -258,7 +258,7 @@ def test_a_mission_sets_its_own_rating_scales_in_its_parameters_file(store, tmp_
 def test_the_notebooks_run_with_papermill_parameters(notebook, store, started, tmp_path, monkeypatch):
     import papermill as pm
 
-    from cpas_kit.paths import notebooks_dir
+    from cpas_kit.core.paths import notebooks_dir
 
     monkeypatch.delenv("QUERY_STRING", raising=False)
     url = store.engine.url.render_as_string(hide_password=False)

@@ -1,7 +1,7 @@
 """The store: missions, versioned results frameworks, observations, recommendations, audit log.
 
 ``Store()`` opens the store named by ``CPAS_DB_URL`` (default: the embedded SQLite file, see
-:mod:`cpas_kit.paths`) and upgrades its schema. Every write is one short transaction, retried on
+:mod:`cpas_kit.core.paths`) and upgrades its schema. Every write is one short transaction, retried on
 contention, and every change lands in the append-only audit log.
 """
 
@@ -14,17 +14,17 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, func, insert, select, update
 
-from cpas_kit.errors import NotFoundError
-from cpas_kit.framework import Framework, framework_from_document
-from cpas_kit.paths import default_db_url
-from cpas_kit.periods import Period
+from cpas_kit.core.errors import NotFoundError
+from cpas_kit.framework.model import Framework, framework_from_document
+from cpas_kit.core.paths import default_db_url
+from cpas_kit.core.periods import Period
 from cpas_kit.store import engine as _engine
-from cpas_kit.store import mapping as _mapping
-from cpas_kit.store import observations as _obs
-from cpas_kit.store import recommendations as _recs
-from cpas_kit.store import workshop as _ws
-from cpas_kit.store import stakeholders as _sh
-from cpas_kit.store import workshop_proposals as _wsp
+from cpas_kit.store import standard_index as _mapping
+from cpas_kit.data_in import store as _obs
+from cpas_kit.tracker import store as _recs
+from cpas_kit.workshop import store as _ws
+from cpas_kit.stakeholders import store as _sh
+from cpas_kit.workshop import proposals as _wsp
 from cpas_kit.store.schema import audit_log, framework_indicators, framework_versions, missions
 
 __all__ = ["Store", "now"]
@@ -243,7 +243,7 @@ class Store:
             return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in metadata.sorted_tables}
 
-    # -- live impact-assessment workshop (cpas_kit.workshop) ------------------------------------------
+    # -- live impact-assessment workshop (cpas_kit.workshop.sessions) ------------------------------------------
     def start_workshop(self, mission: str, cycle: str, *, actor: str, scales: Any = None,
                        outcome_order: list[str] | None = None) -> Any:
         """Start a session for a mission's cycle; the returned ``SessionStarted`` holds the only copy of its key.
@@ -252,7 +252,7 @@ class Store:
         ``RatingScales``) to the mission's own (``parameters/<MISSION>.yaml``, section ``workshop``), else the
         default progress and contribution scales.
         """
-        from cpas_kit.workshop import mission_scales
+        from cpas_kit.workshop.sessions import mission_scales
 
         Period.parse(cycle)
         meta = self.framework_version_for(mission, cycle)
@@ -370,18 +370,18 @@ class Store:
         """Per outcome and scale: ratings, modal value, its share, distinct values, contested (no majority)."""
         return _ws.spreads(self.engine, code)
 
-    # -- stakeholders (context mapping, cpas_kit.stakeholders) ---------------------------------------------
+    # -- stakeholders (context mapping, cpas_kit.stakeholders.register) ---------------------------------------------
     def stakeholder_options(self, mission: str) -> Any:
         """The values allowed for type, level, stance and influence in the mission's register
         (``StakeholderOptions``: the defaults, except the fields the mission configured)."""
-        from cpas_kit.stakeholders import options_from
+        from cpas_kit.stakeholders.register import options_from
 
         return options_from(_sh.read_options(self.engine, mission))
 
     def set_stakeholder_options(self, mission: str, field: str, options: list[Any], *, actor: str) -> bool:
         """Configure one enumerated field for a mission: ``[{code, label, label_fr}]`` or ``(code, label,
         label_fr)`` tuples, in matrix order for stance and influence. An option in use cannot be dropped."""
-        from cpas_kit.stakeholders import options_from
+        from cpas_kit.stakeholders.register import options_from
 
         given = [o if isinstance(o, dict) else dict(zip(("code", "label", "label_fr"), o)) for o in options]
         checked = options_from({**_sh.read_options(self.engine, mission), field: given}).of(field)
@@ -405,7 +405,7 @@ class Store:
 
     def stakeholders(self, mission: str, cycle: str | None = None) -> pd.DataFrame:
         """The stakeholders on the map for ``cycle`` (see :meth:`context_map`), one row each."""
-        from cpas_kit.stakeholders import active
+        from cpas_kit.stakeholders.register import active
 
         return pd.DataFrame(active(self.context_map(mission, cycle)["entries"]))
 
@@ -414,7 +414,7 @@ class Store:
         """Add or change one stakeholder in ``cycle``'s context map (checked against the mission's options, the
         framework in force and its admin-1 areas); a new actor or a stance or influence moved since the previous
         cycle needs ``note`` (why). Returns inserted, updated or unchanged."""
-        from cpas_kit.stakeholders import check_entry, entry_record, mission_area_names
+        from cpas_kit.stakeholders.register import check_entry, entry_record, mission_area_names
 
         fw = self.framework(mission, cycle)
         entry = check_entry(values, self.stakeholder_options(mission), fw, mission_area_names(fw))
@@ -431,7 +431,7 @@ class Store:
                          summary: str | None = None) -> dict[str, int]:
         """Make ``cycle``'s map hold exactly ``entries`` (every one checked first); ``removed`` and ``notes``
         map codes to the reasons. Idempotent: saving the same map again changes nothing."""
-        from cpas_kit.stakeholders import check_entry, entry_record, mission_area_names
+        from cpas_kit.stakeholders.register import check_entry, entry_record, mission_area_names
 
         fw = self.framework(mission, cycle)
         options, areas = self.stakeholder_options(mission), mission_area_names(fw)
@@ -442,7 +442,7 @@ class Store:
     def stakeholder_diff(self, mission: str, before: str, after: str) -> dict[str, Any]:
         """What changed on the context map from cycle ``before`` to cycle ``after``, each change with its notes:
         ``{mission, from, to, from_snapshot, to_snapshot, summary, changes}``."""
-        from cpas_kit.stakeholders import diff_entries, diff_summary
+        from cpas_kit.stakeholders.register import diff_entries, diff_summary
 
         old, new = self.context_map(mission, before), self.context_map(mission, after)
         notes = _sh.notes_between(self.engine, mission, old["cycle"], new["cycle"]) \
@@ -455,19 +455,19 @@ class Store:
     # -- fatalities and study -----------------------------------------------------------------------------
     def write_fatalities(self, frame: pd.DataFrame, result: Any, *, actor: str) -> Any:
         """Record checked UN peacekeeping fatalities (idempotent on the file's ``id``); fill and return ``result``."""
-        from cpas_kit.store import fatalities as _fat
+        from cpas_kit.data_in.external import fatalities_store as _fat
 
         return _fat.write_fatalities(self.engine, frame, result, actor=actor, audit=write_audit)
 
     def fatalities_summary(self, by: list[str], *, missions: list[str] | None = None, first_year: int | None = None,
                            last_year: int | None = None) -> pd.DataFrame:
         """Peacekeeping fatalities counted by ``mission``, ``year`` and/or ``incident`` (type), in SQL."""
-        from cpas_kit.store import fatalities as _fat
+        from cpas_kit.data_in.external import fatalities_store as _fat
 
         return _fat.summary(self.engine, by, missions=missions, first_year=first_year, last_year=last_year)
 
     def fatality_missions(self) -> list[str]:
         """Mission acronyms with imported fatalities (real missions, not necessarily in this store)."""
-        from cpas_kit.store import fatalities as _fat
+        from cpas_kit.data_in.external import fatalities_store as _fat
 
         return _fat.mission_acronyms(self.engine)

@@ -18,8 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from cpas_kit.errors import StoreError
-from cpas_kit.paths import MIGRATIONS_DIR
+from cpas_kit.core.errors import StoreError
+from cpas_kit.core.paths import MIGRATIONS_DIR
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -1,0 +1,233 @@
+"""``cpas stakeholders list|diff|options`` and ``cpas framework export|import``: context mapping and framework
+authoring from the command line.
+
+Wired into :mod:`cpas_kit.cli.main`: ``add_parsers(subparsers)`` adds the ``stakeholders`` command,
+``add_framework_actions(framework_subparsers)`` adds ``export`` and ``import`` to ``cpas framework``, and
+``run(args)`` / ``run_framework(args)`` carry them out. Errors are ``CpasError`` sentences, printed by ``cpas``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+EPILOG = """examples:
+  cpas stakeholders list --mission UN-DEMO
+  cpas stakeholders list --mission UN-DEMO --cycle 2022/23-Q4 --json
+  cpas stakeholders diff --mission UN-DEMO --from 2022/23-Q4 --to 2023/24-Q4
+  cpas stakeholders options --mission UN-DEMO --file options.yaml --by "planning officer"
+  cpas framework export --mission UN-DEMO --format xlsx -o framework.xlsx
+  cpas framework import framework.xlsx --effective-from 2024/25-Q1"""
+
+
+def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``stakeholders list``, ``diff`` and ``options`` to the ``cpas`` sub-commands; return that parser."""
+    s = subparsers.add_parser(
+        "stakeholders", help="context mapping: the stakeholder register per cycle, changes between cycles",
+        description="The stakeholder register (context mapping) of a mission: who matters, their stance towards "
+                    "the mandate, influence, areas and outcomes, as mapped each cycle; and what changed between "
+                    "two cycles, with the reason recorded for each change.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ssub = s.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sl = ssub.add_parser("list", help="the stakeholders on the map of a cycle",
+                         description="The stakeholders on the context map in force for a cycle (the latest map at "
+                                     "or before it; default: the latest map).")
+    sl.add_argument("--mission", required=True, help="mission code, e.g. UN-DEMO")
+    sl.add_argument("--cycle", help="the cycle, e.g. 2023/24-Q4 (default: the latest map)")
+    sl.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    sd = ssub.add_parser("diff", help="what changed on the map between two cycles, and why",
+                         description="New stakeholders, those that left the map, and every changed field (stance "
+                                     "and influence moves first of all), each with the note saying why.")
+    sd.add_argument("--mission", required=True, help="mission code, e.g. UN-DEMO")
+    sd.add_argument("--from", dest="before", required=True, help="the earlier cycle, e.g. 2022/23-Q4")
+    sd.add_argument("--to", dest="after", required=True, help="the later cycle, e.g. 2023/24-Q4")
+    sd.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    so = ssub.add_parser("options", help="the values allowed for type, level, stance and influence",
+                         description="Show the mission's enumerations (type, level, stance, influence), or set them "
+                                     "from a YAML file {field: [{code, label, label_fr}, …]} (stance and influence "
+                                     "in matrix order: most supportive and most influential first). A value still "
+                                     "used by an entry cannot be dropped.")
+    so.add_argument("--mission", required=True, help="mission code, e.g. UN-DEMO")
+    so.add_argument("--file", help="a YAML file with the fields to set")
+    so.add_argument("--by", help="who changes them (default: $CPAS_USER or your login name)")
+    so.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    return s
+
+
+def add_framework_actions(fsub: Any) -> None:
+    """Add ``export`` and ``import`` to the ``cpas framework`` sub-commands."""
+    fe = fsub.add_parser("export", help="write a mission's results framework as an Excel workbook or YAML",
+                         description="Write the results framework (priorities, outcomes, indicators, targets, "
+                                     "outputs, stakeholders, …) as a workbook a planning unit can edit, or as YAML. "
+                                     "Load the edited file back with `cpas framework import`.")
+    fe.add_argument("--mission", required=True, help="mission code, e.g. UN-DEMO")
+    fe.add_argument("--format", choices=["xlsx", "yaml"], required=True, help="xlsx or yaml")
+    fe.add_argument("-o", "--output", required=True, help="the file to write")
+    fe.add_argument("--cycle", help="export the version in force for this cycle (default: the latest version)")
+    fe.add_argument("--language", choices=["en", "fr"], help="language of the workbook's headers (default: the "
+                                                             "mission's language)")
+    fi = fsub.add_parser("import", help="check a framework workbook (or YAML) and save it as a new version",
+                         description="Check the whole file; every problem is listed with its sheet, row and column "
+                                     "(and highlighted in <name>.errors.xlsx) and nothing is written. A valid file "
+                                     "becomes a new framework version in force from --effective-from; cycles "
+                                     "before it keep the version they were assessed against. An unchanged "
+                                     "framework changes nothing.")
+    fi.add_argument("file", help="the .xlsx (from `cpas framework export`) or .yaml file")
+    fi.add_argument("--effective-from", help="the first cycle the new version applies to, e.g. 2024/25-Q1 "
+                                             "(default: the cycle in progress today)")
+    fi.add_argument("--by", help="who is importing (default: $CPAS_USER or your login name)")
+    fi.add_argument("--json", action="store_true", help="print the import summary as JSON")
+
+
+def run(args: argparse.Namespace, store: Any = None) -> int:
+    """Carry out ``cpas stakeholders ACTION``; return the exit status."""
+    from cpas_kit.store import Store
+
+    store = store or Store()
+    store.framework_version_for(args.mission)  # a clear error for an unknown mission
+    if args.action == "list":
+        return _list(store, args)
+    if args.action == "diff":
+        return _diff(store, args)
+    return _options(store, args)
+
+
+def _list(store: Any, args: argparse.Namespace) -> int:
+    from cpas_kit.stakeholders.register import ACTIVE
+
+    cmap = store.context_map(args.mission, args.cycle)
+    on_map = [e for e in cmap["entries"] if e["status"] == ACTIVE]
+    if args.json:
+        out = {"mission": args.mission, "cycle": args.cycle, "mapped_in": cmap["cycle"],
+               "is_synthetic": bool(cmap["is_synthetic"]), "source": cmap["source"],
+               "stakeholders": [_plain(e) for e in on_map],
+               "removed": [_plain(e) for e in cmap["entries"] if e["status"] != ACTIVE]}
+        print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+        return 0
+    options = store.stakeholder_options(args.mission)
+    synthetic = " — SYNTHETIC (demonstration data)" if cmap["is_synthetic"] else ""
+    asked = f" (the map in force for {args.cycle})" if args.cycle and args.cycle != cmap["cycle"] else ""
+    print(f"{args.mission} context map of {cmap['cycle']}{asked}: {len(on_map)} stakeholders{synthetic}")
+    head = ("code", "name", "type", "level", "stance", "influence", "areas", "outcomes")
+    rows = [(e["code"], _short(e["name"], 44), options.label("type", e["type"]), options.label("level", e["level"]),
+             options.label("stance", e["stance"]), options.label("influence", e["influence"]),
+             ",".join(e["areas"]) or "-", ",".join(e["outcomes"]) or "-") for e in on_map]
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+    for r in [head, *rows]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip())
+    return 0
+
+
+def _plain(entry: dict[str, Any]) -> dict[str, Any]:
+    keep = ("code", "name", "name_fr", "type", "level", "areas", "stance", "influence", "interests", "perception",
+            "engagement", "outcomes", "status", "note", "updated_at", "updated_by")
+    return {k: entry.get(k) for k in keep}
+
+
+def _diff(store: Any, args: argparse.Namespace) -> int:
+    diff = store.stakeholder_diff(args.mission, args.before, args.after)
+    if args.json:
+        print(json.dumps(diff, ensure_ascii=False, indent=2, default=str))
+        return 0
+    options = store.stakeholder_options(args.mission)
+    s = diff["summary"]
+    mapped = "" if (diff["from_snapshot"], diff["to_snapshot"]) == (diff["from"], diff["to"]) else \
+        f" (maps of {diff['from_snapshot']} and {diff['to_snapshot']})"
+    synthetic = " — SYNTHETIC (demonstration data)" if diff["is_synthetic"] else ""
+    print(f"{args.mission} context map from {diff['from']} to {diff['to']}{mapped}: {s['added']} new, "
+          f"{s['removed']} left the map, {s['changed']} changed{synthetic}")
+    marks = {"added": "+", "removed": "-", "changed": "~"}
+    for c in diff["changes"]:
+        words = {"added": "new on the map", "removed": "left the map", "changed": "changed"}[c["change"]]
+        print(f"{marks[c['change']]} {c['code']} {c['name']}: {words}")
+        if c["change"] == "changed":
+            for f in c["fields"]:
+                print(f"    {f['field']}: {_value(options, f['field'], f['from'])} -> "
+                      f"{_value(options, f['field'], f['to'])}")
+        elif c["change"] == "added":
+            print("    " + ", ".join(f"{f['field']} {_value(options, f['field'], f['to'])}" for f in c["fields"]
+                                     if f["field"] in ("type", "stance", "influence")))
+        print(f"    why: {c['note'] or '(no note recorded)'}")
+    return 0
+
+
+def _value(options: Any, field: str, value: Any) -> str:
+    from cpas_kit.stakeholders.register import ENUMERATED
+
+    if value in (None, "", []):
+        return "-"
+    if field in ENUMERATED:
+        return options.label(field, value)
+    if isinstance(value, list):
+        return ",".join(value)
+    return _short(str(value), 70)
+
+
+def _short(text: str, limit: int) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+def _options(store: Any, args: argparse.Namespace) -> int:
+    from cpas_kit.core.errors import CpasError
+    from cpas_kit.core.paths import default_actor
+
+    changed: list[str] = []
+    if args.file:
+        import yaml
+
+        try:
+            with open(args.file, encoding="utf-8") as fh:
+                data = yaml.safe_load(fh)
+        except (OSError, yaml.YAMLError) as exc:
+            raise CpasError(f"{args.file} cannot be read as YAML ({exc})") from None
+        if not isinstance(data, dict):
+            raise CpasError(f"{args.file}: write a mapping of field (type, level, stance, influence) to a list of "
+                            "{code, label, label_fr}")
+        for field, opts in data.items():
+            if store.set_stakeholder_options(args.mission, field, opts or [], actor=args.by or default_actor()):
+                changed.append(field)
+    options = store.stakeholder_options(args.mission)
+    if args.json:
+        print(json.dumps({"mission": args.mission, "changed": changed, **options.model_dump()}, ensure_ascii=False,
+                         indent=2))
+        return 0
+    if args.file:
+        print(f"{args.mission}: {', '.join(changed) or 'nothing'} changed.")
+    for field in ("type", "level", "stance", "influence"):
+        print(f"{field}: " + "; ".join(f"{o.code} ({o.label} / {o.label_fr or o.label})" for o in options.of(field)))
+    return 0
+
+
+def run_framework(args: argparse.Namespace, store: Any = None) -> int:
+    """Carry out ``cpas framework export`` or ``cpas framework import``; return the exit status."""
+    from cpas_kit.framework.workbook import export_framework, import_framework
+    from cpas_kit.store import Store
+
+    store = store or Store()
+    if args.action == "export":
+        path = export_framework(store, args.mission, args.output, fmt=args.format, cycle=args.cycle,
+                                language=args.language)
+        meta = store.framework_version_for(args.mission, args.cycle)
+        print(f"{args.mission} results framework version {meta['version']} (in force from {meta['effective_from']}) "
+              f"written to {path}")
+        return 0
+    from cpas_kit.core.import_report import ImportRejected, report_rejected
+    from cpas_kit.core.paths import default_actor
+
+    try:
+        result, version = import_framework(store, args.file, actor=args.by or default_actor(),
+                                           effective_from=args.effective_from)
+    except ImportRejected as exc:
+        return report_rejected(exc, as_json=args.json)
+    meta = store.framework_versions(result.mission)
+    row = meta[meta["version"] == version].iloc[0]
+    if args.json:
+        print(json.dumps({**result.to_json(), "framework_version": int(version),
+                          "effective_from": row["effective_from"]}, ensure_ascii=False, indent=2))
+        return 0
+    state = "saved as" if result.rows_imported else "unchanged: still"
+    print(f"{result.summary_line()} {result.mission} results framework {state} version {version}, in force from "
+          f"{row['effective_from']}.")
+    return 0

@@ -1,0 +1,97 @@
+"""The error report of a rejected file, as a workbook: a list of problems and the data with bad cells highlighted.
+
+For a workbook the copy keeps the original's sheets and formatting; for a CSV the data is laid out on a
+sheet named ``data`` with the same row numbers as the file's lines. Text is always written as text,
+so nothing in a report can run as a spreadsheet formula.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+
+from cpas_kit.core.import_report import ImportProblem
+
+if TYPE_CHECKING:
+    from cpas_kit.data_in.observations import Upload
+
+BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
+BAD_ROW_FILL = PatternFill("solid", fgColor="FFEB9C")
+ERRORS_SHEET = "Errors"
+CSV_SHEET = "data"
+
+
+def _as_text(cell, value) -> None:
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def write_error_workbook(upload: "Upload", problems: list[ImportProblem], out: Path) -> Path:
+    """Save the highlighted copy of ``upload`` with an ``Errors`` sheet first; return its path."""
+    if upload.kind == "xlsx":
+        try:
+            wb = load_workbook(upload.path)
+        except Exception:  # the file could not be read at all: the report is just the list  # noqa: BLE001
+            wb = Workbook()
+            wb.remove(wb.active)
+    else:
+        wb = _csv_workbook(upload.path)
+    _errors_sheet(wb, problems)
+    for p in problems:
+        sheet = p.sheet if upload.kind == "xlsx" else CSV_SHEET
+        if p.row is None or sheet not in wb.sheetnames:
+            continue
+        ws = wb[sheet]
+        layout = upload.layouts.get(p.sheet)
+        col = layout.columns.get(p.column) if layout is not None and p.column else None
+        if col is None:
+            for c in range(1, (ws.max_column or 1) + 1):
+                ws.cell(row=p.row, column=c).fill = BAD_ROW_FILL
+            continue
+        cell = ws.cell(row=p.row, column=col)
+        cell.fill = BAD_FILL
+        text = p.message if cell.comment is None else f"{cell.comment.text}\n{p.message}"
+        cell.comment = Comment(text[:30000], "CPAS Workbench")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _csv_workbook(path: Path) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = CSV_SHEET
+    try:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError:
+        return wb
+    for i, row in enumerate(csv.reader(text.splitlines()), start=1):
+        for j, value in enumerate(row, start=1):
+            _as_text(ws.cell(row=i, column=j), value)
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    return wb
+
+
+def _errors_sheet(wb: Workbook, problems: list[ImportProblem]) -> None:
+    ws = wb.create_sheet(ERRORS_SHEET, 0)
+    ws.append(["sheet", "row", "column", "cell", "problem and how to fix it"])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for r, p in enumerate(problems, start=2):
+        for j, v in enumerate([p.sheet or "", p.row, p.column or "", p.cell or "", p.message], start=1):
+            _as_text(ws.cell(row=r, column=j), v)
+    for j, width in enumerate([14, 8, 16, 8, 110], start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.freeze_panes = "A2"
+    wb.active = 0

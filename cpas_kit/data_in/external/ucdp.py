@@ -1,0 +1,117 @@
+"""Reading a UCDP GED CSV file (the standard 49-column layout) into :class:`~cpas_kit.data_in.external.schemas.EventsRead`.
+
+Some GED releases ship without a header row: when the first row is not the header, the file is read with the
+documented column order (:data:`COLUMNS`, as in the UCDP GED codebook). ``type_of_violence`` 1/2/3 is stored as
+the event type "state-based conflict" / "non-state conflict" / "one-sided violence" (one-sided violence is
+civilian targeting); ``best``/``low``/``high`` are the fatality estimates, ``deaths_civilians`` the civilian
+deaths, ``side_a``/``side_b`` the actors, ``date_start`` the event date (a time of day after it is ignored), ``adm_1``/``adm_2`` the admin names,
+``where_coordinates`` the location and ``source_original`` the data source. The source articles and headlines,
+the dyad and conflict identifiers and the geometry text are not stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cpas_kit.data_in.external.reading import (
+    Problems,
+    check_coordinates,
+    check_unique,
+    empty_text,
+    first_record,
+    identifiers,
+    missing_columns,
+    read_csv_checked,
+    text_or_none,
+    to_dates,
+    to_numbers,
+)
+from cpas_kit.data_in.external.schemas import EventsRead
+
+COLUMNS = (
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id", "conflict_new_id",
+    "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id", "side_a_new_id", "side_a",
+    "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources", "source_article", "source_office",
+    "source_date", "source_headline", "source_original", "where_prec", "where_coordinates", "where_description",
+    "adm_1", "adm_2", "latitude", "longitude", "geom_wkt", "priogrid_gid", "country", "country_id", "region",
+    "event_clarity", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians",
+    "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob",
+)
+REQUIRED = ("id", "type_of_violence", "date_start", "best", "latitude", "longitude", "country", "adm_1")
+OPTIONAL_TEXT = ("side_a", "side_b", "adm_2", "where_coordinates", "source_original")
+TEXT = ("date_start", "country", "adm_1") + OPTIONAL_TEXT
+NUMBERS = ("type_of_violence", "best", "low", "high", "deaths_civilians", "latitude", "longitude", "country_id")
+VIOLENCE_TYPES = {1: "state-based conflict", 2: "non-state conflict", 3: "one-sided violence"}
+ONE_SIDED = 3
+
+
+def read_ucdp(path: str | Path) -> tuple[pd.DataFrame, int]:
+    """The file's events (:class:`EventsRead`) and its number of data rows (with or without a header row).
+
+    Raises :class:`~cpas_kit.data_in.external.reading.FileProblems` listing every problem when the file is not a usable
+    UCDP GED file.
+    """
+    path = Path(path)
+    problems = Problems()
+    first = first_record(path, problems, "the UCDP GED file")
+    has_header = "id" in first and ("date_start" in first or "type_of_violence" in first)
+    if has_header:
+        if not missing_columns(first, REQUIRED, problems, what="UCDP GED data"):
+            problems.raise_if_any(0)
+        present, names, first_data_row = set(first), None, 2
+    elif len(first) == len(COLUMNS):
+        present, names, first_data_row = set(COLUMNS), list(COLUMNS), 1
+    else:
+        problems.add(f"This is not a UCDP GED file: its first row is neither the GED header (id, relid, year, …) nor "
+                     f"a data row of the 49 documented columns (it has {len(first)}). Download the GED CSV again.",
+                     row=1)
+        problems.raise_if_any(0)
+    text = [c for c in TEXT if c in present]
+    numbers = [c for c in NUMBERS if c in present]
+    raw = read_csv_checked(path, problems, text_columns=text, number_columns=numbers, id_columns=["id"],
+                           usecols=["id"] + text + numbers, **({"header": None, "names": names} if names else {}))
+    if raw is None:
+        problems.raise_if_any(0)
+    if raw.empty:
+        problems.add("The file has a header but no data rows.")
+        problems.raise_if_any(0)
+    rows = raw.index.to_numpy() + first_data_row
+    n = len(raw)
+    ids = identifiers(raw["id"])
+    check_unique(ids, rows, problems, "id", what="event id")
+    violence = to_numbers(raw["type_of_violence"], rows, problems, "type_of_violence", integer=True, required=True,
+                          what="a type of violence (1, 2 or 3)")
+    problems.add_rows(violence.notna().to_numpy() & ~violence.isin(list(VIOLENCE_TYPES)).to_numpy(), rows,
+                      "type_of_violence", lambda i: f"{raw['type_of_violence'].iloc[i]} is not a UCDP type of violence: "
+                      "use 1 (state-based), 2 (non-state) or 3 (one-sided).")
+    dates = to_dates(raw["date_start"], rows, problems, "date_start")
+    best = to_numbers(raw["best"], rows, problems, "best", integer=True, minimum=0, required=True,
+                      what="a number of deaths")
+    extra = {c: to_numbers(raw[c], rows, problems, c, integer=True, minimum=0, what="a number of deaths")
+             if c in raw else pd.Series(np.nan, index=raw.index) for c in ("low", "high", "deaths_civilians")}
+    lat, lon = check_coordinates(raw["latitude"], raw["longitude"], rows, problems)
+    gw = (to_numbers(raw["country_id"], rows, problems, "country_id", integer=True, minimum=0,
+                     what="a Gleditsch-Ward country number") if "country_id" in raw
+          else pd.Series(np.nan, index=raw.index))
+    problems.raise_if_any(n)
+
+    def col(name: str) -> pd.Series:
+        return text_or_none(raw[name]) if name in raw else empty_text(raw.index)
+
+    kind = violence.astype("int64")
+    frame = pd.DataFrame({
+        "row": rows.astype("int64"), "source_event_id": ids, "event_date": dates,
+        "disorder_type": empty_text(raw.index), "event_type": text_or_none(kind.map(VIOLENCE_TYPES)),
+        "sub_event_type": empty_text(raw.index), "actor1": col("side_a"), "actor2": col("side_b"),
+        "inter1": empty_text(raw.index), "inter2": empty_text(raw.index),
+        "civilian_targeting": kind.eq(ONE_SIDED), "country": col("country"), "country_code": gw,
+        "admin1_name": col("adm_1"), "admin2_name": col("adm_2"), "location": col("where_coordinates"),
+        "latitude": lat, "longitude": lon, "fatalities_best": best.astype("int64"),
+        **{f"fatalities_{k}": extra[k].astype("Int64") for k in ("low", "high")},
+        "fatalities_civilians": extra["deaths_civilians"].astype("Int64"),
+        "data_source": col("source_original"),
+    }, index=raw.index)
+    return EventsRead.validate(frame), n

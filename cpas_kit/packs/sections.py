@@ -1,0 +1,237 @@
+"""The impact-assessment pack's pieces, in order: header, overview, priorities and outcomes with their
+indicators, data quality, tracker, notes. Each function returns displayable objects (HTML or Altair
+charts); the pack notebook only displays them.
+
+HTML is rendered by Jinja templates with autoescaping, so any text from the store (a recommendation,
+an analysis) is shown as text, never run as markup.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Iterator
+
+import altair as alt
+import pandas as pd
+from IPython.display import HTML
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from cpas_kit import __version__
+from cpas_kit.analysis.indicators import CHANGE_RULE, STATUS_RULE, STATUSES, breakdown_frame, breakdown_trend, trend_frame
+from cpas_kit.analysis.charts import breakdown_bar, choropleth, stacked_bar, status_donut, trend_chart
+from cpas_kit.framework.geography import admin1_areas
+from cpas_kit.core.i18n import t
+from cpas_kit.packs.build import PackContext
+from cpas_kit.core.paths import TEMPLATES_DIR
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR / "report")),
+                       autoescape=select_autoescape(default=True, default_for_string=True),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    v = float(value)
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
+
+
+def _render(name: str, ctx: PackContext, **values: Any) -> HTML:
+    lang = ctx.language
+    html = _env().get_template(name).render(t=lambda k: t(k, lang), lang=lang, fmt=_fmt, **values)
+    return HTML(html)
+
+
+def header(ctx: PackContext) -> HTML:
+    """Title, synthetic-data banner and the mission overview block."""
+    return _render("header.html.j2", ctx, mission=ctx.framework.mission, cycle=ctx.cycle,
+                   version=ctx.framework_version, synthetic=ctx.is_synthetic,
+                   generated=ctx.generated_at.strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def overview(ctx: PackContext) -> list[Any]:
+    """Status counts per outcome, and the status donut."""
+    rows = []
+    for p, o in ctx.framework.outcomes():
+        sel = ctx.status[ctx.status["outcome_code"] == o.code]
+        rows.append({"priority": p.code, "outcome": f"{o.code} {o.label(ctx.language)}",
+                     "counts": sel["status"].value_counts().to_dict()})
+    return [_render("overview.html.j2", ctx, rows=rows, statuses=STATUSES), status_donut(ctx.status, ctx.language)]
+
+
+def indicator_parts(ctx: PackContext, ind, row: pd.Series, areas) -> Iterator[Any]:
+    """One indicator's status block, then its trend, breakdown and map charts (the pack and the workshop views)."""
+    fw, lang = ctx.framework, ctx.language
+    yield _render("indicator.html.j2", ctx, ind=ind, row=row, section=fw.section(ind.responsible_section).label(lang))
+    trend = trend_frame(ctx.observations, ind.code, ctx.cycle)
+    if ind.kind == "qualitative":
+        yield _render("timeline.html.j2", ctx, rows=trend.to_dict("records"))
+        return
+    if not len(trend):
+        return
+    charts: list[alt.Chart] = [trend_chart(trend, ind, lang)]
+    period = row["latest_period"]
+    if period and "sex" in ind.disaggregations:
+        if ind.additive:  # parts add up: how the total splits, period by period
+            over_time = breakdown_trend(ctx.observations, ind.code, ctx.cycle, "sex")
+            if len(over_time):
+                charts.append(stacked_bar(over_time, ind, fw, "sex", lang))
+        else:
+            by_sex = breakdown_frame(ctx.observations, ind.code, period, "sex")
+            if len(by_sex):
+                charts.append(breakdown_bar(by_sex, ind, fw, "sex", period, lang))
+    if period and "admin1" in ind.disaggregations and areas is not None:
+        by_area = breakdown_frame(ctx.observations, ind.code, period, "admin1")
+        if len(by_area):
+            charts.append(choropleth(areas, by_area, ind, period, lang))
+    yield alt.hconcat(*charts).resolve_scale(color="independent") if len(charts) > 1 else charts[0]
+
+
+def outcome_sections(ctx: PackContext) -> Iterator[Any]:
+    """For each priority and outcome: headings, outputs, and every indicator's status and charts."""
+    fw = ctx.framework
+    areas = admin1_areas(fw.mission.geography) if fw.mission.geography else None
+    status = ctx.status.set_index("indicator_code")
+    sections = {s.code: s.label(ctx.language) for s in fw.sections}
+    recs = ctx.recommendations
+    for p in fw.priorities:
+        mine = recs[recs["priority_code"] == p.code].to_dict("records") if len(recs) else []
+        yield _render("priority.html.j2", ctx, priority=p, recs=mine)
+        for o in p.outcomes:
+            agreed = ctx.agreed[ctx.agreed["outcome_code"] == o.code] if ctx.agreed is not None else ()
+            yield _render("outcome.html.j2", ctx, outcome=o, sections=sections,
+                          agreed=agreed.iloc[0].to_dict() if len(agreed) else None)
+            for ind in o.indicators:
+                yield from indicator_parts(ctx, ind, status.loc[ind.code], areas)
+
+
+def conflict_context(ctx: PackContext) -> Iterator[Any]:
+    """Conflict events of the cycle: a table of areas with hotspots first, the hotspot and incident maps."""
+    from cpas_kit.analysis.charts import hotspot_map, incident_map
+    from cpas_kit.analysis.hotspots import hotspots, incident_points
+
+    fw, events = ctx.framework, ctx.events
+    if fw.mission.geography is None or events is None:
+        return
+    areas = admin1_areas(fw.mission.geography)
+    in_cycle = events[events["period"] == ctx.cycle] if len(events) else events
+    hot = hotspots(events, areas, ctx.cycle)
+    yield _render("conflict.html.j2", ctx, rows=hot[hot["events"] > 0].to_dict("records"), total=len(in_cycle),
+                  fatalities=int(in_cycle["fatalities_best"].sum()) if len(in_cycle) else 0, cycle=ctx.cycle,
+                  sources=", ".join(sorted(set(in_cycle["source"]))).upper() if len(in_cycle) else "",
+                  unmatched=int(in_cycle["admin1_code"].isna().sum()) if len(in_cycle) else 0)
+    if len(in_cycle):
+        yield hotspot_map(areas, hot, ctx.cycle, ctx.language) | incident_map(areas, incident_points(events, ctx.cycle),
+                                                                              ctx.cycle, ctx.language)
+
+
+def data_quality(ctx: PackContext) -> HTML:
+    """Indicators missing a value this cycle, unverified latest values, stale series."""
+    s = ctx.status
+    return _render("data_quality.html.j2", ctx,
+                   missing=list(s.loc[~s["has_cycle_value"], "indicator_code"]),
+                   unverified=list(s.loc[s["has_cycle_value"] & (s["verification_status"] != "verified"),
+                                         "indicator_code"]),
+                   stale=list(s.loc[s["is_stale"], "indicator_code"]),
+                   rejected=_rejected_labels(ctx))
+
+
+def _rejected_labels(ctx: PackContext) -> list[str]:
+    """``SEC-05 2023/24-Q4`` for each rejected value of the cycle (cells named when not the total)."""
+    rej = ctx.rejected
+    if rej is None or not len(rej):
+        return []
+    rej = rej[rej["period"] == ctx.cycle]
+    return [f"{r.indicator_code} {r.period}" + (f" ({r.disaggregation})" if r.disaggregation else "")
+            for r in rej.itertuples()]
+
+
+TRACKER_COLUMNS = ("recommendation", "date_recommended", "actions", "lead_section", "supporting_section",
+                   "endorsed_by", "decision", "target_date", "progress", "comments")
+
+
+def tracker(ctx: PackContext) -> HTML:
+    """The recommendations tracker, grouped by impact area (priority), in the CPAS column layout."""
+    recs = ctx.recommendations
+    groups = []
+    if len(recs):
+        names = {p.code: f"{i}. {p.label(ctx.language)}" for i, p in enumerate(ctx.framework.priorities, start=1)}
+        for code, rows in recs.groupby(recs["priority_code"].fillna(""), sort=False):
+            groups.append((names.get(code, code or "—"), rows.to_dict("records")))
+    return _render("tracker.html.j2", ctx, groups=groups, columns=TRACKER_COLUMNS)
+
+
+def followup(ctx: PackContext) -> HTML:
+    """Tracker summary per cycle and the indicators linked to implemented recommendations, before and after."""
+    from cpas_kit.tracker.followup import CAVEAT, implementation_period, indicator_followup, tracker_summary
+
+    recs, events = ctx.recommendations, ctx.recommendation_events
+    on = ctx.reporting_date
+    summary = tracker_summary(recs, events, on=on) if len(recs) else pd.DataFrame()
+    follow = indicator_followup(ctx.framework, recs, events, ctx.observations, cycle=ctx.cycle) if len(recs) \
+        else pd.DataFrame()
+    texts = dict(zip(recs["id"].astype(int), recs["text"])) if len(recs) else {}
+    rows = [{**r, "recommendation": _short(texts.get(r["recommendation_id"], ""))} for r in follow.to_dict("records")]
+    done = recs[(recs["decision"] == "Approved") & (recs["progress"] == "Implemented")] if len(recs) else recs
+    unknown = [_short(r["text"]) for r in done.to_dict("records")
+               if implementation_period(r, None, ctx.framework.mission.cycle_kind)[1] == "unknown"
+               and int(r["id"]) not in set(follow["recommendation_id"] if len(follow) else [])]
+    return _render("followup.html.j2", ctx, summary=summary.to_dict("records"), followup=rows, unknown=unknown,
+                   caveat=CAVEAT[ctx.language], reporting_date=on.isoformat(),
+                   pct=lambda v: "—" if v is None or pd.isna(v) else f"{100 * v:.0f} %")
+
+
+def _short(text: str, n: int = 90) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+# -- context mapping and framework versions (cpas_kit.stakeholders.views) ----------------------------------
+def context_mapping(ctx: PackContext) -> Iterator[Any]:
+    """The context-mapping section: the stakeholder map in force for the cycle (influence × stance matrix,
+    the changes since the previous map with their reasons, stakeholders per outcome), then the per-area map."""
+    from cpas_kit.stakeholders.views import pack_section
+    from cpas_kit.store import Store
+
+    store = Store(ctx.params.db_url or None)
+    try:
+        html, chart = pack_section(store, ctx.framework, ctx.cycle, ctx.language)
+    finally:
+        store.close()
+    yield HTML(html)
+    if chart is not None:
+        yield chart
+
+
+def framework_versions(ctx: PackContext) -> HTML:
+    """Which results framework version each cycle with data (and this pack's cycle) was assessed against."""
+    from cpas_kit.stakeholders.views import framework_versions_html
+    from cpas_kit.store import Store
+
+    cycles = set(ctx.observations["period"]) if len(ctx.observations) else set()
+    kind = ctx.framework.mission.cycle_kind
+    store = Store(ctx.params.db_url or None)
+    try:
+        return HTML(framework_versions_html(store, ctx.framework.mission.code,
+                                            [c for c in cycles if _kind(c) == kind], ctx.cycle, ctx.language))
+    finally:
+        store.close()
+
+
+def _kind(period: str) -> str | None:
+    from cpas_kit.core.periods import Period, is_period
+
+    return Period.parse(period).kind if is_period(period) else None
+
+
+def about(ctx: PackContext) -> HTML:
+    """The status rule, data labels, credits and the software version."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(ctx.params.db_url) if ctx.params.db_url else None
+    store = url.get_backend_name() if url is not None else t("default_store", ctx.language)
+    return _render("about.html.j2", ctx, rule=STATUS_RULE[ctx.language], change_rule=CHANGE_RULE[ctx.language],
+                   synthetic=ctx.is_synthetic,
+                   credit=ctx.framework.mission.geography is not None, version=__version__, store=store)

@@ -1,0 +1,320 @@
+"""The stakeholder register in the store: one snapshot per mission and cycle, its entries, and the
+mission's own enumerations (``stakeholder_options``).
+
+Entries are validated by :mod:`cpas_kit.stakeholders.register` before they reach these functions; here each write
+is one transaction (``run_write``) and lands in the audit log. Editing a cycle without a snapshot starts
+one from the latest earlier snapshot's active entries; a change since that snapshot that needs a reason
+(a new actor, stance or influence moved, an actor removed) is refused without a note.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+
+from cpas_kit.core.errors import NotFoundError
+from cpas_kit.core.periods import Period
+from cpas_kit.stakeholders.register import (
+    ACTIVE,
+    ENUMERATED,
+    REMOVED,
+    TRACKED,
+    StakeholderError,
+    changed_fields,
+    note_needed,
+)
+from cpas_kit.store.engine import read, run_write
+from cpas_kit.store.schema import stakeholder_entries, stakeholder_options, stakeholder_snapshots
+
+_LISTS = ("areas", "outcomes")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- enumerations ---------------------------------------------------------------------------------------
+def read_options(engine: Engine, mission: str) -> dict[str, list[dict[str, Any]]]:
+    """The mission's own options per field (fields it has not configured are absent)."""
+    with read(engine) as conn:
+        rows = conn.execute(select(stakeholder_options).where(stakeholder_options.c.mission_code == mission)
+                            .order_by(stakeholder_options.c.field, stakeholder_options.c.position)).mappings().all()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r["field"], []).append({"code": r["code"], "label": r["label"], "label_fr": r["label_fr"]})
+    return out
+
+
+def write_options(engine: Engine, mission: str, field: str, options: list[dict[str, Any]], *, actor: str,
+                  audit: Callable[..., None]) -> bool:
+    """Replace the mission's options of ``field``; refuse to drop a code an entry uses. True when changed."""
+    if field not in ENUMERATED:
+        raise StakeholderError(f"'{field}' is not an enumerated field; use one of {', '.join(ENUMERATED)}")
+
+    def _do(conn: Connection) -> bool:
+        old = [dict(code=r.code, label=r.label, label_fr=r.label_fr) for r in conn.execute(
+            select(stakeholder_options).where(stakeholder_options.c.mission_code == mission,
+                                              stakeholder_options.c.field == field)
+            .order_by(stakeholder_options.c.position))]
+        if old == options:
+            return False
+        keep = {o["code"] for o in options}
+        col = stakeholder_entries.c[field]
+        used = conn.execute(
+            select(col, stakeholder_entries.c.stakeholder_code, stakeholder_snapshots.c.cycle)
+            .join(stakeholder_snapshots, stakeholder_snapshots.c.id == stakeholder_entries.c.snapshot_id)
+            .where(stakeholder_snapshots.c.mission_code == mission, col.not_in(keep))
+            .order_by(stakeholder_snapshots.c.cycle_start)).all()
+        if used:
+            codes = sorted({u[0] for u in used})
+            raise StakeholderError(
+                f"the {field} option(s) {', '.join(codes)} cannot be dropped: {len(used)} entr"
+                f"{'y uses' if len(used) == 1 else 'ies use'} them (e.g. {used[0][1]} in {used[0][2]}); keep them "
+                "or change those entries first")
+        conn.execute(delete(stakeholder_options).where(stakeholder_options.c.mission_code == mission,
+                                                       stakeholder_options.c.field == field))
+        conn.execute(insert(stakeholder_options), [
+            dict(mission_code=mission, field=field, position=i, code=o["code"], label=o["label"],
+                 label_fr=o.get("label_fr")) for i, o in enumerate(options)])
+        audit(conn, actor=actor, action="update", entity="stakeholder_options", key=f"{mission}|{field}",
+              mission=mission, old=old or None, new=options)
+        return True
+
+    return run_write(engine, _do)
+
+
+# -- reading ----------------------------------------------------------------------------------------------
+def snapshots(engine: Engine, mission: str) -> list[dict[str, Any]]:
+    """The mission's snapshots, oldest cycle first, with their number of active entries."""
+    active = func.sum(func.cast(stakeholder_entries.c.status == ACTIVE, stakeholder_entries.c.id.type))
+    q = (select(stakeholder_snapshots, func.coalesce(active, 0).label("stakeholders"))
+         .select_from(stakeholder_snapshots.outerjoin(
+             stakeholder_entries, stakeholder_entries.c.snapshot_id == stakeholder_snapshots.c.id))
+         .where(stakeholder_snapshots.c.mission_code == mission)
+         .group_by(*stakeholder_snapshots.c).order_by(stakeholder_snapshots.c.cycle_start))
+    with read(engine) as conn:
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def _decode(row: Any) -> dict[str, Any]:
+    out = dict(row)
+    out["code"] = out.pop("stakeholder_code")
+    for f in _LISTS:
+        out[f] = json.loads(out[f]) if out[f] else []
+    return out
+
+
+def _rows(conn: Connection, snapshot_id: int) -> list[dict[str, Any]]:
+    cols = [c for c in stakeholder_entries.c if c.name not in ("id", "snapshot_id")]
+    q = select(*cols).where(stakeholder_entries.c.snapshot_id == snapshot_id).order_by(stakeholder_entries.c.id)
+    return [_decode(r) for r in conn.execute(q).mappings()]
+
+
+def _snapshot(conn: Connection, mission: str, cycle: Period, *, at_or_before: bool = False,
+              before: bool = False) -> Any:
+    q = select(stakeholder_snapshots).where(stakeholder_snapshots.c.mission_code == mission)
+    if before:
+        q = q.where(stakeholder_snapshots.c.cycle_start < cycle.start)
+    elif at_or_before:
+        q = q.where(stakeholder_snapshots.c.cycle_start <= cycle.start)
+    else:
+        q = q.where(stakeholder_snapshots.c.cycle == str(cycle))
+    return conn.execute(q.order_by(stakeholder_snapshots.c.cycle_start.desc()).limit(1)).mappings().first()
+
+
+def snapshot_in_force(engine: Engine, mission: str, cycle: str | None) -> tuple[dict[str, Any], list[dict]]:
+    """The snapshot for ``cycle`` (the latest at or before it; default: the latest) and its rows."""
+    with read(engine) as conn:
+        if cycle is None:
+            snap = conn.execute(select(stakeholder_snapshots).where(stakeholder_snapshots.c.mission_code == mission)
+                                .order_by(stakeholder_snapshots.c.cycle_start.desc()).limit(1)).mappings().first()
+        else:
+            snap = _snapshot(conn, mission, Period.parse(cycle), at_or_before=True)
+        if snap is None:
+            known = [s["cycle"] for s in conn.execute(select(stakeholder_snapshots.c.cycle).where(
+                stakeholder_snapshots.c.mission_code == mission).order_by(stakeholder_snapshots.c.cycle_start))
+                .mappings()]
+            where = f" at or before {Period.parse(cycle)}" if cycle else ""
+            raise NotFoundError(
+                f"{mission} has no context mapping{where} (mapped cycles: {', '.join(known) or 'none yet'}); "
+                "add stakeholders in the context-mapping app or with Store.save_stakeholder")
+        return dict(snap), _rows(conn, snap["id"])
+
+
+def notes_between(engine: Engine, mission: str, after: str, upto: str) -> dict[str, list[tuple[str, str]]]:
+    """The notes recorded per stakeholder in snapshots after ``after`` up to ``upto``: ``(cycle, note)``, in order."""
+    lo, hi = Period.parse(after).start, Period.parse(upto).start
+    q = (select(stakeholder_snapshots.c.cycle, stakeholder_entries.c.stakeholder_code, stakeholder_entries.c.note)
+         .join(stakeholder_snapshots, stakeholder_snapshots.c.id == stakeholder_entries.c.snapshot_id)
+         .where(stakeholder_snapshots.c.mission_code == mission, stakeholder_snapshots.c.cycle_start > lo,
+                stakeholder_snapshots.c.cycle_start <= hi, stakeholder_entries.c.note.is_not(None))
+         .order_by(stakeholder_snapshots.c.cycle_start))
+    out: dict[str, list[tuple[str, str]]] = {}
+    with read(engine) as conn:
+        for cycle, code, note in conn.execute(q):
+            out.setdefault(code, []).append((cycle, note))
+    return out
+
+
+# -- writing ----------------------------------------------------------------------------------------------
+def _encode(entry: dict[str, Any]) -> dict[str, Any]:
+    values = {f: entry.get(f) for f in TRACKED}
+    for f in _LISTS:
+        values[f] = json.dumps(list(values[f] or []), ensure_ascii=False)
+    return values
+
+
+def _open_snapshot(conn: Connection, mission: str, cycle: Period, *, actor: str, source: str | None,
+                   audit: Callable[..., None], is_synthetic: bool | None = None,
+                   summary: str | None = None) -> tuple[int, list[dict[str, Any]] | None]:
+    """The id of the cycle's snapshot, created from the latest earlier one when missing; and the earlier
+    snapshot's rows (None when this is the mission's first snapshot)."""
+    previous = _snapshot(conn, mission, cycle, before=True)
+    before = _rows(conn, previous["id"]) if previous is not None else None
+    snap = _snapshot(conn, mission, cycle)
+    if snap is not None:
+        changes = {k: v for k, v in (("is_synthetic", is_synthetic), ("summary", summary))
+                   if v is not None and snap[k] != v}
+        if changes:
+            conn.execute(update(stakeholder_snapshots).where(stakeholder_snapshots.c.id == snap["id"])
+                         .values(updated_at=_now(), **changes))
+        return snap["id"], before
+    stamp = _now()
+    synthetic = bool(previous["is_synthetic"]) if is_synthetic is None and previous is not None else bool(is_synthetic)
+    sid = conn.execute(insert(stakeholder_snapshots).values(
+        mission_code=mission, cycle=str(cycle), cycle_start=cycle.start, is_synthetic=synthetic, source=source,
+        summary=summary, created_at=stamp, created_by=actor, updated_at=stamp,
+    ).returning(stakeholder_snapshots.c.id)).scalar_one()
+    carried = [r for r in before or [] if r["status"] == ACTIVE]
+    if carried:
+        conn.execute(insert(stakeholder_entries), [
+            dict(snapshot_id=sid, stakeholder_code=r["code"], status=ACTIVE, note=None, updated_at=stamp,
+                 updated_by=actor, **_encode(r)) for r in carried])
+    audit(conn, actor=actor, action="insert", entity="stakeholder_snapshot", key=f"{mission}|{cycle}",
+          mission=mission, new={"carried_from": None if previous is None else previous["cycle"],
+                                "stakeholders": len(carried)}, note=source)
+    return sid, before
+
+
+def _put(conn: Connection, mission: str, cycle: Period, sid: int, before: list[dict[str, Any]] | None,
+         entry: dict[str, Any] | None, code: str, note: str | None, *, actor: str,
+         audit: Callable[..., None]) -> str:
+    """Insert, update or remove one entry of snapshot ``sid``; return inserted/updated/removed/unchanged.
+
+    ``before``: the previous snapshot's rows, None for the mission's first snapshot (which needs no notes).
+    """
+    current = conn.execute(select(stakeholder_entries).where(stakeholder_entries.c.snapshot_id == sid,
+                                                             stakeholder_entries.c.stakeholder_code == code)
+                           ).mappings().first()
+    current = _decode(current) if current is not None else None
+    prev = next((r for r in before or [] if r["code"] == code and r["status"] == ACTIVE), None)
+    note = (note or "").strip() or None
+    if entry is None:
+        return _remove(conn, mission, cycle, sid, current, prev, code, note, actor=actor, audit=audit)
+    if note is None and current is not None and current["status"] == ACTIVE:
+        note = current["note"]  # an edit keeps the reason already given for this cycle's change
+    why = note_needed(prev, entry) if before is not None else None
+    if why and not note:
+        raise StakeholderError(f"{entry['name']} ({code}) in {cycle} needs a note saying why: {why}")
+    if current is not None and current["status"] == ACTIVE and not changed_fields(current, entry) \
+            and (current["note"] or None) == note:
+        return "unchanged"
+    values = dict(status=ACTIVE, note=note, updated_at=_now(), updated_by=actor, **_encode(entry))
+    if current is None:
+        conn.execute(insert(stakeholder_entries).values(snapshot_id=sid, stakeholder_code=code, **values))
+        action = "inserted"
+    else:
+        conn.execute(update(stakeholder_entries).where(stakeholder_entries.c.id == _id(conn, sid, code))
+                     .values(**values))
+        action = "updated"
+    audit(conn, actor=actor, action="insert" if action == "inserted" else "update", entity="stakeholder",
+          key=f"{mission}|{cycle}|{code}", mission=mission,
+          old=None if current is None else {f: current.get(f) for f in changed_fields(current, entry)},
+          new={f: entry.get(f) for f in (changed_fields(current, entry) if current else TRACKED)}, note=note)
+    return action
+
+
+def _remove(conn: Connection, mission: str, cycle: Period, sid: int, current: dict[str, Any] | None,
+            prev: dict[str, Any] | None, code: str, note: str | None, *, actor: str,
+            audit: Callable[..., None]) -> str:
+    """Take ``code`` off snapshot ``sid``: a ``removed`` row with the reason, or no row if it was new here."""
+    if current is None:
+        raise NotFoundError(f"{code} is not on the {mission} context map for {cycle}")
+    if current["status"] == REMOVED:
+        if not note or note == current["note"]:
+            return "unchanged"
+        conn.execute(update(stakeholder_entries).where(stakeholder_entries.c.id == _id(conn, sid, code))
+                     .values(note=note, updated_at=_now(), updated_by=actor))
+        return "updated"
+    if prev is None:  # added in this very cycle: removing it takes it out again
+        conn.execute(delete(stakeholder_entries).where(stakeholder_entries.c.id == _id(conn, sid, code)))
+    elif not note:
+        raise StakeholderError(f"removing {current['name']} ({code}) in {cycle} needs a note saying why "
+                               "(a stakeholder leaves the map); write what happened")
+    else:
+        conn.execute(update(stakeholder_entries).where(stakeholder_entries.c.id == _id(conn, sid, code))
+                     .values(status=REMOVED, note=note, updated_at=_now(), updated_by=actor))
+    audit(conn, actor=actor, action="delete", entity="stakeholder", key=f"{mission}|{cycle}|{code}",
+          mission=mission, old={f: current.get(f) for f in TRACKED}, note=note)
+    return "removed"
+
+
+def _id(conn: Connection, sid: int, code: str) -> int:
+    return conn.execute(select(stakeholder_entries.c.id).where(stakeholder_entries.c.snapshot_id == sid,
+                                                               stakeholder_entries.c.stakeholder_code == code)
+                        ).scalar_one()
+
+
+def save_entry(engine: Engine, mission: str, cycle: str, entry: dict[str, Any], *, note: str | None, actor: str,
+               audit: Callable[..., None], source: str | None = None) -> str:
+    """Add or change one stakeholder in a cycle's snapshot (one transaction); return what happened."""
+    cyc = Period.parse(cycle)
+
+    def _do(conn: Connection) -> str:
+        sid, before = _open_snapshot(conn, mission, cyc, actor=actor, source=source, audit=audit)
+        return _put(conn, mission, cyc, sid, before, entry, entry["code"], note, actor=actor, audit=audit)
+
+    return run_write(engine, _do)
+
+
+def remove_entry(engine: Engine, mission: str, cycle: str, code: str, *, note: str | None, actor: str,
+                 audit: Callable[..., None], source: str | None = None) -> str:
+    """Take a stakeholder off a cycle's map, with the reason (kept as a ``removed`` row)."""
+    cyc = Period.parse(cycle)
+
+    def _do(conn: Connection) -> str:
+        sid, before = _open_snapshot(conn, mission, cyc, actor=actor, source=source, audit=audit)
+        return _put(conn, mission, cyc, sid, before, None, code, note, actor=actor, audit=audit)
+
+    return run_write(engine, _do)
+
+
+def save_snapshot(engine: Engine, mission: str, cycle: str, entries: list[dict[str, Any]],
+                  removed: dict[str, str], notes: dict[str, str], *, actor: str, audit: Callable[..., None],
+                  is_synthetic: bool, source: str | None, summary: str | None) -> dict[str, int]:
+    """Make a cycle's snapshot hold exactly ``entries`` (plus ``removed``: code → why); idempotent.
+
+    Entries of the snapshot not listed are removed (those carried from the previous cycle must be in
+    ``removed`` with a note). Returns counts of inserted, updated, removed and unchanged entries.
+    """
+    cyc = Period.parse(cycle)
+
+    def _do(conn: Connection) -> dict[str, int]:
+        sid, before = _open_snapshot(conn, mission, cyc, actor=actor, source=source, audit=audit,
+                                     is_synthetic=is_synthetic, summary=summary)
+        counts = {"inserted": 0, "updated": 0, "removed": 0, "unchanged": 0}
+        listed = {e["code"] for e in entries}
+        for e in entries:
+            counts[_put(conn, mission, cyc, sid, before, e, e["code"], notes.get(e["code"]), actor=actor,
+                        audit=audit)] += 1
+        present = {r["code"] for r in _rows(conn, sid) if r["status"] == ACTIVE}
+        for code in sorted((present - listed) | set(removed)):
+            result = _put(conn, mission, cyc, sid, before, None, code, removed.get(code), actor=actor, audit=audit)
+            counts["unchanged" if result == "unchanged" else "removed" if result == "removed" else "updated"] += 1
+        return counts
+
+    return run_write(engine, _do)

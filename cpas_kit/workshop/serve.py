@@ -1,0 +1,121 @@
+"""``cpas workshop serve``: Voila serving exactly the two workshop apps, tuned for a room of participants.
+
+* Only the participant and facilitator notebooks are reachable: Voila serves a folder holding links to
+  just those two (``.cpas/workshop-serve/<port>/``), not the whole ``notebooks/`` folder.
+* Participant kernels are preheated (``--pool-size``, default 2): a page opens in 2–3 s
+  instead of waiting for a kernel to start and import. The facilitator page is not preheated. A
+  preheated kernel learns its page address through Voila's own helper (see :mod:`cpas_kit.workshop.pages`).
+* Closing a tab does not stop its kernel in Voila 0.5, so kernels whose page is gone are stopped after
+  ten idle minutes (``cull_idle_timeout``); kernels with an open page are never stopped.
+* The outcome views of every open session are drawn before the server starts (once; they are cached).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from cpas_kit.core.errors import CpasError
+from cpas_kit.core.paths import notebooks_dir, state_dir
+
+NOTEBOOKS = ("workshop_participant.ipynb", "workshop_facilitator.ipynb")
+CULL_IDLE_SECONDS = 600
+
+
+def serve_dir(port: int) -> Path:
+    """A folder holding links to the two workshop notebooks only (one per port, recreated at each serve)."""
+    folder = state_dir() / "workshop-serve" / str(port)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name in NOTEBOOKS:
+        source = notebooks_dir() / name
+        if not source.exists():
+            raise CpasError(f"the workshop app {source} is missing; reinstall cpas_kit from the project checkout")
+        (folder / name).symlink_to(source)
+    return folder
+
+
+def urls(ip: str, port: int) -> dict[str, str]:
+    """The two apps' addresses."""
+    host = "127.0.0.1" if ip in ("0.0.0.0", "") else ip
+    base = f"http://{host}:{port}/voila/render/"
+    return {"facilitator": base + NOTEBOOKS[1], "participant": base + NOTEBOOKS[0]}
+
+
+def voila_command(folder: Path, *, port: int, ip: str, pool_size: int) -> list[str]:
+    """The Voila command line; the kernel pools go in ``folder/voila.json``, the only configuration read."""
+    config: dict[str, Any] = {}
+    if pool_size > 0:
+        config = {"VoilaConfiguration": {"preheat_kernel": True},
+                  "VoilaKernelManager": {"kernel_pools_config": {"default": {"pool_size": 0},
+                                                                 NOTEBOOKS[0]: {"pool_size": pool_size}}}}
+    (folder / "voila.json").write_text(json.dumps(config, indent=2))
+    voila = Path(sys.executable).with_name("voila")
+    return [str(voila) if voila.exists() else "voila", str(folder), "--no-browser", f"--port={port}",
+            f"--Voila.ip={ip}", f"--Voila.config_file_paths={folder}", "--show_tracebacks=False",
+            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}", "--MappingKernelManager.cull_interval=60"]
+
+
+def prepare_views(store: Any, language: str | None) -> list[dict[str, Any]]:
+    """Draw the outcome views of every open session (cached); return those sessions."""
+    from cpas_kit.workshop.views import build_views
+
+    sessions = store.workshop_sessions(open_only=True)
+    for s in sessions:
+        lang = language or store.framework(s["mission"]).mission.default_language
+        print(f"Drawing the outcome views of session {s['code']} ({s['mission']} {s['cycle']}, {lang}) …", flush=True)
+        build_views(store, s["code"], lang)
+    return sessions
+
+
+def serve(store: Any, *, port: int = 8866, ip: str = "127.0.0.1", pool_size: int = 2,
+          language: str | None = None) -> int:
+    """Serve both apps until interrupted; return Voila's exit status."""
+    sessions = prepare_views(store, language)
+    folder = serve_dir(port)
+    command = voila_command(folder, port=port, ip=ip, pool_size=pool_size)
+    env = {**os.environ, "CPAS_DB_URL": store.engine.url.render_as_string(hide_password=False)}
+    where = urls(ip, port)
+    print(f"Facilitator app:  {where['facilitator']}")
+    print(f"Participant app:  {where['participant']}")
+    for s in sessions:
+        print(f"  open session {s['code']} ({s['mission']} {s['cycle']}): "
+              f"{where['participant']}?session={s['code']}")
+    print("Stop with Ctrl-C.", flush=True)
+    # Voila runs in its own session: Ctrl-C here stops it cleanly (SIGTERM) instead of Voila asking
+    # "Shutdown this Voila server (y/[n])?"; a SIGTERM to this command stops it too.
+    proc = subprocess.Popen(command, env=env, cwd=folder, start_new_session=True)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _stop(proc)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM Voila's process group (it then shuts its kernels down); SIGKILL whatever lingers."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
