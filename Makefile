@@ -5,7 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test pack bench clean-outputs
+.PHONY: demo test test-fast lint pack bench clean-outputs
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,8 +26,17 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/cpas demo
 
-test: $(VENV)/.installed-test
+# the layers and the absence of import cycles (import-linter contracts in pyproject.toml), then ruff
+lint: $(VENV)/.installed-test
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check cpas_kit tests benchmarks
+
+test: lint
 	$(BIN)/python -m pytest
+
+# what a developer runs between changes: no browser, no PostgreSQL, no notebook executions, nothing slow
+test-fast: lint
+	$(BIN)/python -m pytest -m "not browser and not postgres and not notebook and not slow" -q
 
 pack: $(VENV)/.installed
 	$(BIN)/cpas pack --mission $(MISSION) --cycle $(CYCLE)

@@ -22,8 +22,8 @@ from pathlib import Path
 import yaml
 
 from cpas_kit import demo
-from cpas_kit.packs.batch import run_batch
 from cpas_kit.core.paths import notebooks_dir
+from cpas_kit.packs.batch import run_batch
 from cpas_kit.store import Store
 
 CYCLE = "2023/24-Q4"

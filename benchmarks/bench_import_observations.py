@@ -18,8 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from cpas_kit import demo
-from cpas_kit.framework.model import Framework, parse_framework
 from cpas_kit.data_in.observations import FIELDS, import_observations
+from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.framework.model import Framework, parse_framework
 from cpas_kit.store import Store
 
 
@@ -55,7 +56,7 @@ def main() -> int:
 
         base_store = fresh(tmp, "baseline.sqlite", fw)
         t0 = time.perf_counter()
-        base_store.write_observations(frame, actor="bench")
+        ObservationStore(base_store).write_observations(frame, actor="bench")
         baseline = time.perf_counter() - t0
 
         store = fresh(tmp, "import.sqlite", fw)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from cpas_kit import demo
+from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.store import Store
 
 SINGLE_SAMPLE = 400  # rows written one transaction each (the baseline); enough for a stable rate
@@ -24,10 +25,10 @@ def main() -> int:
         batch_store = Store(f"sqlite:///{Path(tmp) / 'batch.sqlite'}")
         batch_store.save_framework(fw, effective_from=demo.FIRST_PERIOD, actor="bench")
         t0 = time.perf_counter()
-        batch_store.write_observations(frame, actor="bench")
+        ObservationStore(batch_store).write_observations(frame, actor="bench")
         batch_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        again = batch_store.write_observations(frame, actor="bench")
+        again = ObservationStore(batch_store).write_observations(frame, actor="bench")
         reimport_s = time.perf_counter() - t0
         assert again["unchanged"] == len(frame)
 
@@ -36,7 +37,7 @@ def main() -> int:
         sample = frame.head(SINGLE_SAMPLE)
         t0 = time.perf_counter()
         for i in range(len(sample)):
-            single_store.write_observations(sample.iloc[i:i + 1], actor="bench")
+            ObservationStore(single_store).write_observations(sample.iloc[i:i + 1], actor="bench")
         single_s = time.perf_counter() - t0
     batch_rate = len(frame) / batch_s
     single_rate = len(sample) / single_s

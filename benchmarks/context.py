@@ -19,9 +19,10 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from cpas_kit import demo
-from cpas_kit.stakeholders.app import context_app
 from cpas_kit.framework.model import parse_framework
 from cpas_kit.framework.workbook import FIELDS_ROW, FIRST_ROW, export_framework, import_framework
+from cpas_kit.stakeholders.app import context_app
+from cpas_kit.stakeholders.store import StakeholderStore
 from cpas_kit.store import Store
 
 
@@ -63,11 +64,11 @@ def main() -> int:
                   "interests": "synthetic benchmark actor", "outcomes": [outcomes[n % len(outcomes)]]}
                  for n in range(args.stakeholders)]
         second = [e | {"stance": stances[(i + 1) % 3]} if i % 3 == 0 else e for i, e in enumerate(first)]
-        store.save_context_map(fw.mission.code, "2022/23-Q4", first, actor="bench", is_synthetic=True)
-        store.save_context_map(fw.mission.code, "2023/24-Q4", second, actor="bench", is_synthetic=True,
+        StakeholderStore(store).save_context_map(fw.mission.code, "2022/23-Q4", first, actor="bench", is_synthetic=True)
+        StakeholderStore(store).save_context_map(fw.mission.code, "2023/24-Q4", second, actor="bench", is_synthetic=True,
                                notes={e["code"]: "benchmark change" for i, e in enumerate(second) if i % 3 == 0})
         started = time.perf_counter()
-        diff = store.stakeholder_diff(fw.mission.code, "2022/23-Q4", "2023/24-Q4")
+        diff = StakeholderStore(store).stakeholder_diff(fw.mission.code, "2022/23-Q4", "2023/24-Q4")
         diff_s = time.perf_counter() - started
         assert diff["summary"]["changed"] == -(-args.stakeholders // 3)
         started = time.perf_counter()

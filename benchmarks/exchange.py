@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_import_acled import write_acled_csv  # noqa: E402  (the benchmarks' ACLED-format generator)
 
 from cpas_kit import demo  # noqa: E402
-from cpas_kit.exchange.bundle import export_mission, merge_file  # noqa: E402
 from cpas_kit.data_in.external import import_acled  # noqa: E402
+from cpas_kit.exchange.bundle import export_mission, merge_file  # noqa: E402
 from cpas_kit.store import Store  # noqa: E402
 
 

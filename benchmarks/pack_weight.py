@@ -20,8 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_import_acled import write_acled_csv  # noqa: E402  (the benchmarks' ACLED-format generator)
 
 from cpas_kit import demo  # noqa: E402
+from cpas_kit.core.settings import make_parameters  # noqa: E402
 from cpas_kit.data_in.external import import_acled  # noqa: E402
-from cpas_kit.packs.build import build_pack, make_parameters  # noqa: E402
+from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.packs.build import build_pack
 from cpas_kit.store import Store  # noqa: E402
 
 CYCLE = "2023/24-Q4"
@@ -35,7 +37,7 @@ def pack_size(tmp: Path, name: str, events: int) -> tuple[float, int]:
     csv = tmp / f"{name}.csv"
     write_acled_csv(csv, events)
     result = import_acled(store, csv, demo.MISSION, actor="bench")
-    rows = store.count_observations(demo.MISSION) + result.rows_imported
+    rows = ObservationStore(store).count_observations(demo.MISSION) + result.rows_imported
     store.close()
     path = build_pack(make_parameters(mission=demo.MISSION, cycle=CYCLE, db_url=url, output_dir=str(tmp / name)))
     return path.stat().st_size / 1e6, rows

@@ -243,8 +243,8 @@ def generate(url: str, n_obs: int, n_events: int, n_missions: int) -> dict:
 
 def study(url: str) -> dict:
     """Time each aggregate of cpas_kit.study.aggregates once, in this fresh process."""
-    from cpas_kit.study import aggregates as st
     from cpas_kit.store import Store
+    from cpas_kit.study import aggregates as st
 
     store = Store(url)
     scope = st.make_scope(AREA, FIRST, LAST)
@@ -273,8 +273,8 @@ def naive(url: str) -> dict:
     import pandas as pd
     from sqlalchemy import create_engine
 
-    from cpas_kit.study import aggregates as st
     from cpas_kit.store import Store
+    from cpas_kit.study import aggregates as st
 
     store = Store(url)
     scope = st.make_scope(AREA, FIRST, LAST)

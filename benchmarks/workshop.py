@@ -52,6 +52,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from voila_support import CHROMIUM, CHROMIUM_ARGS, answers, free_port  # the tests' own browser settings
 
+from cpas_kit.workshop.store import WorkshopStore
+
 MISSION, CYCLE = "UN-DEMO", "2023/24-Q4"
 PARTICIPANTS = 30
 GOAL_S = 2.0
@@ -243,13 +245,13 @@ def participant(i: int, db_url: str, code: str, section: str, conn: Any) -> None
 
     store = Store(db_url)
     try:
-        joined = store.join_workshop(code, f"Participant {i + 1:02d}", section)
+        joined = WorkshopStore(store).join_workshop(code, f"Participant {i + 1:02d}", section)
         conn.send(("joined", joined.token))
         while (command := conn.recv())[0] == "submit":
             _, outcome, progress, contribution, start_at = command
             time.sleep(max(0.0, start_at - time.time()))
             called = time.time()
-            store.submit_rating(joined.token, outcome, progress=progress, contribution=contribution)
+            WorkshopStore(store).submit_rating(joined.token, outcome, progress=progress, contribution=contribution)
             conn.send((called, time.time()))
     except Exception as exc:  # noqa: BLE001 - reported by the parent, which then stops
         conn.send(("error", f"participant {i + 1}: {exc!r}"))
@@ -319,8 +321,8 @@ def report_memory(rows: list[dict[str, Any]]) -> float:
 # -- the run --------------------------------------------------------------------------------------------
 def prepare(tmp: Path) -> tuple[str, Any, Any]:
     """A temporary CPAS home and demo store holding one open session with its views drawn."""
-    from cpas_kit.demo import load_demo
     from cpas_kit.core.paths import notebooks_dir, parameters_dir
+    from cpas_kit.demo import load_demo
     from cpas_kit.store import Store
     from cpas_kit.workshop.views import build_views
 
@@ -333,7 +335,7 @@ def prepare(tmp: Path) -> tuple[str, Any, Any]:
     store = Store(db_url)
     started_at = time.perf_counter()
     load_demo(store)
-    started = store.start_workshop(MISSION, CYCLE, actor="bench")
+    started = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor="bench")
     build_views(store, started.code, store.framework(MISSION).mission.default_language)
     print(f"demo store, session {started.code} and its outcome views ready in "
           f"{time.perf_counter() - started_at:.1f} s", flush=True)
@@ -442,7 +444,7 @@ def run(tmp: Path, loads: int) -> str:
             print(f"  preheating is {statistics.median(cold) / statistics.median(warm):.1f}x faster than cold",
                   flush=True)
             facilitator = open_facilitator(browser, server, started, stalls)
-            session = store.workshop_session(started.code)
+            session = WorkshopStore(store).workshop_session(started.code)
             crowd = start_participants(db_url, started.code, sorted(session["sections"]))
             facilitator.wait_for_function("n => { const e = window.__cpasLog.at(-1); return e && e[1] >= n; }",
                                           arg=PARTICIPANTS, polling=50, timeout=30_000)
@@ -459,7 +461,7 @@ def run(tmp: Path, loads: int) -> str:
             facilitator.click(".cpas-ws-fac-next")  # the group moves on: nobody has rated the next outcome yet
             facilitator.wait_for_function("() => window.__cpasLog.at(-1)[2] === 0", polling=50, timeout=15_000)
             moved = people_log(facilitator)[-1][0] / 1000
-            all_at_once(facilitator, crowd, store.workshop_session(started.code)["current_outcome"],
+            all_at_once(facilitator, crowd, WorkshopStore(store).workshop_session(started.code)["current_outcome"],
                         session["scales"], rng, moved)
             joined_kernel = browser_participant(browser, server, participant_url.format(base=server.base),
                                                 facilitator, moved, stalls)

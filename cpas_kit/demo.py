@@ -15,18 +15,19 @@ import pandas as pd
 import yaml
 
 from cpas_kit.core.errors import NotFoundError
-from cpas_kit.framework.model import Framework, Indicator, load_framework, parse_framework, shipped_framework_path
 from cpas_kit.core.paths import DEMO_DIR, MISSIONS_DATA_DIR
 from cpas_kit.core.periods import Period, period_range
 from cpas_kit.data_in.schemas import cell_key
+from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.framework.model import Framework, Indicator, load_framework, parse_framework, shipped_framework_path
 from cpas_kit.store import Store
 from cpas_kit.tracker.files import read_tracker_file
+from cpas_kit.tracker.store import TrackerStore
 
 MISSION = "UN-DEMO"
 SEED = 20240630
 FIRST_PERIOD = "2021/22-Q1"
 LAST_PERIOD = "2023/24-Q4"
-DEFAULT_CYCLE = LAST_PERIOD
 ACTOR = "cpas demo (synthetic data generator)"
 SOURCE = f"synthetic (cpas_kit.demo, seed {SEED})"
 VERIFIER = "data focal point (synthetic)"
@@ -238,7 +239,7 @@ def load_demo_missions(store: Store, codes: list[str] | None = None) -> list[dic
         frame = generate_observations(fw, seed=SEED + 1000 * i)
         for ind_code, first in extra_indicator_start(code).items():  # measured only from their first period
             frame = frame[(frame["indicator_code"] != ind_code) | frame["period"].map(lambda p: Period.parse(p) >= first)]
-        obs = store.write_observations(frame, actor=ACTOR, note=f"synthetic (cpas_kit.demo, seed {SEED + 1000 * i})")
+        obs = ObservationStore(store).write_observations(frame, actor=ACTOR, note=f"synthetic (cpas_kit.demo, seed {SEED + 1000 * i})")
         context = load_worldbank_context(store, code)
         out.append({"mission": code, "framework_version": version, "observations": obs, "context_values": context})
     return out
@@ -249,11 +250,11 @@ def load_demo(store: Store) -> dict[str, Any]:
     fw = demo_framework()
     version = store.save_framework(fw, effective_from=FIRST_PERIOD, actor=ACTOR,
                                    source=f"cpas_kit/data/missions/{MISSION}.yaml")
-    obs = store.write_observations(generate_observations(fw), actor=ACTOR, note=SOURCE)
-    recs = store.write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor=ACTOR,
+    obs = ObservationStore(store).write_observations(generate_observations(fw), actor=ACTOR, note=SOURCE)
+    recs = TrackerStore(store).write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor=ACTOR,
                                        source="UN-DEMO CPAS Recommendations Tracker (CPAS seeds, verbatim)")
     context = load_worldbank_context(store, MISSION)
-    from cpas_kit.stakeholders.register import load_context_file  # context mapping snapshots (synthetic, authored)
+    from cpas_kit.stakeholders.store import load_context_file  # context mapping snapshots (synthetic, authored)
 
     context_map = load_context_file(store, CONTEXT_FILE, actor=ACTOR, is_synthetic=True,
                                     source=f"synthetic (cpas_kit/data/demo/{CONTEXT_FILE.name}, authored for the demo)")
@@ -263,8 +264,8 @@ def load_demo(store: Store) -> dict[str, Any]:
 
 def load_worldbank_context(store: Store, mission: str) -> int:
     """Import the shipped World Bank extracts (GDP per capita, population: real data) for ``mission``'s host country."""
-    from cpas_kit.data_in.external import import_worldbank
     from cpas_kit.core.paths import WORLDBANK_DIR
+    from cpas_kit.data_in.external import import_worldbank
 
     return sum(import_worldbank(store, path, mission, actor=ACTOR).rows_imported
                for path in sorted(WORLDBANK_DIR.glob("API_*.csv")))

@@ -117,3 +117,18 @@ def demo_sqlite_url(demo_store_file, tmp_path) -> str:
     from voila_support import copy_store
 
     return copy_store(demo_store_file, tmp_path / "demo.sqlite")
+
+
+def _needs_postgres(item: pytest.Item) -> bool:
+    """A test that uses the ``pg_url`` fixture, or a variant parametrized on the ``postgresql`` backend."""
+    if "pg_url" in getattr(item, "fixturenames", ()):
+        return True
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return any(v == "postgresql" for v in params.values() if isinstance(v, str))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every PostgreSQL variant carries the ``postgres`` marker, so ``-m "not postgres"`` leaves them all out."""
+    for item in items:
+        if _needs_postgres(item) and item.get_closest_marker("postgres") is None:
+            item.add_marker(pytest.mark.postgres)

@@ -10,12 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cpas_kit.study import a4p
-
-from cpas_kit.cli.main import main as cli
+from cpas_kit.cli import main as cli
 from cpas_kit.demo import MISSION, TRACKER_FILE, demo_framework
 from cpas_kit.store import Store
+from cpas_kit.study import a4p
 from cpas_kit.tracker.files import read_tracker_file
+from cpas_kit.tracker.store import TrackerStore
+from cpas_kit.workshop.store import WorkshopStore
 
 PROVENANCE = a4p.FIGURES_FILE.parent / "PROVENANCE.md"
 SEEDS = Path("/work/shared/seeds")
@@ -86,7 +87,7 @@ def test_the_quotations_are_verbatim_in_the_seed_documents(figures):
 
 
 def test_every_label_of_the_page_is_in_english_and_french(figures):
-    from cpas_kit.study.a4p_labels import LABELS
+    from cpas_kit.core.i18n.a4p import LABELS
 
     assert all(labels.get("en") and labels.get("fr") for labels in LABELS.values())
     for metric in set(figures.loc[figures["mission"].isna(), "metric"]):
@@ -100,12 +101,12 @@ def store_with_workshop(store_url):
     store = Store(store_url)
     fw = demo_framework()
     store.save_framework(fw, effective_from="2021/22-Q1", actor="pytest")
-    store.write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor="pytest", source="seeds")
-    started = store.start_workshop(MISSION, "2023/24-Q4", actor="facilitator")
-    store.record_agreed(started.code, started.facilitator_key, started.outcome_order[0], progress="some progress",
+    TrackerStore(store).write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor="pytest", source="seeds")
+    started = WorkshopStore(store).start_workshop(MISSION, "2023/24-Q4", actor="facilitator")
+    WorkshopStore(store).record_agreed(started.code, started.facilitator_key, started.outcome_order[0], progress="some progress",
                         actor="facilitator")
-    waiting = store.recommendations(MISSION)
-    store.change_recommendation(int(waiting.loc[waiting["decision"] == "Awaiting Review", "id"].iloc[0]), "decision",
+    waiting = TrackerStore(store).recommendations(MISSION)
+    TrackerStore(store).change_recommendation(int(waiting.loc[waiting["decision"] == "Awaiting Review", "id"].iloc[0]), "decision",
                                 "Approved", actor="Head of Mission")
     yield store
     store.close()
@@ -118,7 +119,7 @@ def test_store_views_are_computed_on_both_databases(store_with_workshop, store_u
     assert f.loc[MISSION, "indicators"] == sum(1 for _ in demo_framework().indicators())
     cyc = views.cycles.set_index(["mission", "cycle"])
     assert cyc.loc[(MISSION, "2023/24-Q4"), ["sessions", "outcomes_agreed"]].tolist() == [1, 1]
-    recs = store_with_workshop.recommendations(MISSION)
+    recs = TrackerStore(store_with_workshop).recommendations(MISSION)
     assert cyc.loc[(MISSION, "2021/22-Q2"), "recommendations"] == int((recs["cycle_recommended"] == "2021/22-Q2").sum())
     ap = views.approvals.set_index("mission").loc[MISSION]
     assert ap["recommended"] == len(recs) and ap["approved"] == int((recs["decision"] == "Approved").sum())
@@ -129,7 +130,7 @@ def test_store_views_are_computed_on_both_databases(store_with_workshop, store_u
 @pytest.mark.notebook
 def test_cpas_a4p_runs_the_notebook_into_offline_html(demo_sqlite_url, tmp_path, monkeypatch, capsys):
     store = Store(demo_sqlite_url)
-    store.start_workshop(MISSION, "2023/24-Q4", actor="facilitator")
+    WorkshopStore(store).start_workshop(MISSION, "2023/24-Q4", actor="facilitator")
     store.close()
     monkeypatch.setenv("CPAS_DB_URL", demo_sqlite_url)
     assert cli.main(["a4p", "-o", str(tmp_path)]) == 0

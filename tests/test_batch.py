@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
-from cpas_kit.packs.batch import missions_with_parameters, run_batch
+import pytest
+
 from cpas_kit.demo import demo_mission_codes
+from cpas_kit.packs.batch import missions_with_parameters, run_batch
 
 
 def test_every_demo_mission_has_parameters_and_a_code_that_is_not_a_real_mission():
@@ -16,6 +18,8 @@ def test_every_demo_mission_has_parameters_and_a_code_that_is_not_a_real_mission
     assert not real & set(demo_mission_codes())
 
 
+@pytest.mark.slow
+@pytest.mark.notebook
 def test_batch_builds_in_parallel_and_records_a_failure_without_stopping(demo_sqlite_url, tmp_path, monkeypatch):
     from cpas_kit.demo import load_demo_missions
     from cpas_kit.store import Store

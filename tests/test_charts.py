@@ -8,9 +8,9 @@ import vl_convert as vlc
 
 from cpas_kit.analysis import charts
 from cpas_kit.analysis.indicators import breakdown_frame, breakdown_trend, indicator_status, trend_frame
+from cpas_kit.core.periods import Period
 from cpas_kit.demo import demo_framework, generate_observations
 from cpas_kit.framework.geography import admin1_areas
-from cpas_kit.core.periods import Period
 
 CYCLE = "2023/24-Q4"
 

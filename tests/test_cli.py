@@ -60,6 +60,7 @@ def test_typo_in_parameters_file_names_file_and_key(capsys, tmp_path):
     assert str(f) in err and "langauge" in err
 
 
+@pytest.mark.slow
 def test_demo_without_pack_is_idempotent(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("CPAS_DB_URL", f"sqlite:///{tmp_path}/s.sqlite")
     assert main(["demo", "--no-pack"]) == 0

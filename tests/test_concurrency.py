@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.core.periods import period_range
+from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.store import Store
 
 N_PROCESSES = 8
@@ -30,6 +31,7 @@ WORKER = r"""
 import json, sys, time
 import pandas as pd
 from cpas_kit.store import Store
+from cpas_kit.data_in.store import ObservationStore
 
 url, actor = sys.argv[1], sys.argv[2]
 cells = json.loads(sys.stdin.readline())
@@ -45,7 +47,7 @@ if sys.stdin.readline().strip() != "go":
 counts = {"rows_read": 0, "inserted": 0, "updated": 0, "unchanged": 0}
 started = time.time()
 for frame in frames:
-    result = store.write_observations(frame, actor=actor)
+    result = ObservationStore(store).write_observations(frame, actor=actor)
     for k in counts:
         counts[k] += result[k]
 finished = time.time()
@@ -63,6 +65,7 @@ def _cells_for(indicator: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.slow
 def test_eight_processes_writing_at_once_lose_nothing(request, backend, tmp_path):
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
     fw = demo_framework()
@@ -123,8 +126,8 @@ def test_eight_processes_writing_at_once_lose_nothing(request, backend, tmp_path
 
     check = Store(url)
     try:
-        assert check.count_observations() == N_PROCESSES * WRITES_PER_PROCESS == 1600
-        obs = check.observations(MISSION)
+        assert ObservationStore(check).count_observations() == N_PROCESSES * WRITES_PER_PROCESS == 1600
+        obs = ObservationStore(check).observations(MISSION)
         got = {(r.indicator_code, r.period, r.disaggregation): (r.value, r.entered_by)
                for r in obs.itertuples()}
         expected = {(c["indicator_code"], c["period"], c["disaggregation"]): (c["value"], f"worker-{k}")

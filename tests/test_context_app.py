@@ -12,8 +12,9 @@ import pytest
 from voila_support import chromium, copy_store, require_chromium, voila_server
 from voila_support import one_widget as _one
 
-from cpas_kit.stakeholders.app import context_app, context_parameters, next_code
 from cpas_kit.core.errors import ParametersError
+from cpas_kit.stakeholders.app import context_app, context_parameters, next_code
+from cpas_kit.stakeholders.store import StakeholderStore
 from cpas_kit.store import Store
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "context_mapping.ipynb"
@@ -46,7 +47,7 @@ def test_add_stakeholder_change_stance_and_the_matrix_follows(demo_sqlite_url):
     _one(app, "cpas-ctx-by").value = "Planning officer"
     _one(app, "cpas-ctx-save").click()
     assert "needs a note saying why" in message.value and "cpas-ctx-msg-error" in message.value
-    assert store.context_cycles(MISSION)["cycle"].tolist() == ["2022/23-Q4", "2023/24-Q4"]  # nothing written
+    assert StakeholderStore(store).context_cycles(MISSION)["cycle"].tolist() == ["2022/23-Q4", "2023/24-Q4"]  # nothing written
     _one(app, "cpas-ctx-note").value = "Attacks on the northern road since April"
     _one(app, "cpas-ctx-save").click()
     assert "cpas-ctx-msg-ok" in message.value and "&lt;script&gt;" in message.value
@@ -59,7 +60,7 @@ def test_add_stakeholder_change_stance_and_the_matrix_follows(demo_sqlite_url):
     _one(app, "cpas-ctx-save").click()
     matrix = _one(app, "cpas-ctx-matrix-view").value
     assert "Bandits" in _cell(matrix, "high", "neutral") and "Bandits" not in _cell(matrix, "high", "opposed")
-    row = next(r for r in store.context_map(MISSION, "2024/25-Q1")["entries"] if r["code"] == "ST-17")
+    row = next(r for r in StakeholderStore(store).context_map(MISSION, "2024/25-Q1")["entries"] if r["code"] == "ST-17")
     assert (row["stance"], row["note"], row["updated_by"]) == ("neutral", "Agreed to a local ceasefire",
                                                                 "Planning officer")
 
@@ -127,7 +128,7 @@ def test_a_mission_without_a_map_starts_from_the_frameworks_key_stakeholders(sql
     assert seed.layout.display == "flex"
     _one(app, "cpas-ctx-by").value = "Planning officer"
     seed.click()
-    assert len(store.stakeholders(MISSION, "2024/25-Q1")) == len(demo_framework().stakeholders)
+    assert len(StakeholderStore(store).stakeholders(MISSION, "2024/25-Q1")) == len(demo_framework().stakeholders)
     assert seed.layout.display == "none" and "Ministry of Defence" in _one(app, "cpas-ctx-matrix-view").value
     store.close()
 
@@ -221,7 +222,7 @@ def test_add_a_stakeholder_change_its_stance_and_see_the_matrix_in_the_browser(s
     expect(neutral).to_contain_text("Bandits", timeout=ACTION_TIMEOUT)
     expect(opposed).not_to_contain_text("Bandits")
     store = Store(url)
-    row = next(r for r in store.context_map(MISSION, "2024/25-Q1")["entries"] if r["code"] == "ST-17")
+    row = next(r for r in StakeholderStore(store).context_map(MISSION, "2024/25-Q1")["entries"] if r["code"] == "ST-17")
     assert (row["stance"], row["influence"], row["areas"]) == ("neutral", "high", ["CF-VK"])
 
     _tab(page, "Changes")

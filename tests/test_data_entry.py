@@ -12,11 +12,19 @@ import pytest
 from openpyxl import load_workbook
 
 from cpas_kit.cli.main import main
-from cpas_kit.data_in.entry_workbook import FIELD_NAMES, FIELDS_ROW, FIRST_DATA_ROW, HEADER_ROW, META_SHEET, template_cells
-from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.core.error_workbook import BAD_FILL, ERRORS_SHEET
 from cpas_kit.core.import_report import ImportRejected
+from cpas_kit.data_in.entry_workbook import (
+    FIELD_NAMES,
+    FIELDS_ROW,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    META_SHEET,
+    template_cells,
+)
 from cpas_kit.data_in.observations import TOLERANCE_ABS, errors_path, import_observations
+from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.store import Store
 
 CYCLE = "2023/24-Q4"  # the demo's last cycle (values exist)
@@ -46,7 +54,7 @@ def row(indicator: str, value=None, cell: str = "", period: str = NEW, **extra) 
 
 
 def snapshot(store: Store) -> tuple:
-    obs = store.observations(MISSION)
+    obs = ObservationStore(store).observations(MISSION)
     return store.table_counts(), pd.util.hash_pandas_object(obs.drop(columns=["id"]), index=False).sum()
 
 
@@ -83,7 +91,7 @@ def test_template_has_a_protected_sheet_per_section_with_every_cell(store, tmp_p
     assert not first[col["value"]].protection.locked
     assert not first[col["note"]].protection.locked
     # the last value is the store's value of the period before the cycle
-    obs = store.observations(MISSION, indicators=["SEC-04"], periods=["2023/24-Q3"], totals_only=True)
+    obs = ObservationStore(store).observations(MISSION, indicators=["SEC-04"], periods=["2023/24-Q3"], totals_only=True)
     sec04 = next(r for r in data if r[col["indicator_code"]] == "SEC-04" and not r[col["disaggregation"]])
     assert sec04[col["last_value"]] == pytest.approx(obs["value"].iloc[0])
     assert sec04[col["last_period"]] == "2023/24-Q3"
@@ -132,7 +140,7 @@ def test_unchanged_template_imports_nothing_and_a_filled_one_is_written(store, t
     wb.save(new)
     result = import_observations(store, new, actor="force focal point")
     assert (result.rows_read, result.rows_imported, result.rows_unchanged) == (filled, filled, 0)
-    got = store.observations(MISSION, indicators=["SEC-05", "SEC-06"], periods=[NEW])
+    got = ObservationStore(store).observations(MISSION, indicators=["SEC-05", "SEC-06"], periods=[NEW])
     assert dict(zip(got["indicator_code"], got["value"])) == {"SEC-05": 87.5, "SEC-06": 12.0}
     assert set(got["verification_status"]) == {"entered"} and not got["is_synthetic"].any()
     assert got.loc[got["indicator_code"] == "SEC-06", "note"].iloc[0] == "=cmd|' /C calc'!A0"
@@ -146,14 +154,14 @@ def test_unchanged_template_imports_nothing_and_a_filled_one_is_written(store, t
 
 def test_a_correction_replaces_the_value_and_the_audit_log_keeps_the_old_one(store, tmp_path):
     import_observations(store, write_csv(tmp_path / "a.csv", [row("SEC-06", 12)]), actor="enumerator")
-    store.verify(MISSION, NEW, by="M&E officer")
+    ObservationStore(store).verify(MISSION, NEW, by="M&E officer")
     same = import_observations(store, write_csv(tmp_path / "b.csv", [row("SEC-06", 12)]), actor="enumerator")
     assert same.rows_unchanged == 1
-    kept = store.observations(MISSION, indicators=["SEC-06"], periods=[NEW])
+    kept = ObservationStore(store).observations(MISSION, indicators=["SEC-06"], periods=[NEW])
     assert kept["verification_status"].iloc[0] == "verified", "re-sending a verified value keeps it verified"
     fixed = import_observations(store, write_csv(tmp_path / "c.csv", [row("SEC-06", 14)]), actor="enumerator")
     assert fixed.rows_imported == 1
-    now = store.observations(MISSION, indicators=["SEC-06"], periods=[NEW])
+    now = ObservationStore(store).observations(MISSION, indicators=["SEC-06"], periods=[NEW])
     assert now["value"].iloc[0] == 14 and now["verification_status"].iloc[0] == "entered"
     updates = store.audit_log(MISSION, "observation")
     last = updates[updates["action"] == "update"].iloc[-1]
@@ -250,10 +258,10 @@ def test_not_a_workbook(store, tmp_path):
 def test_verify_marks_who_and_when_and_reject_needs_a_reason(store, tmp_path):
     import_observations(store, write_csv(tmp_path / "v.csv", [row("SEC-06", 3), row("SEC-05", 50)]), actor="x")
     with pytest.raises(Exception, match="needs a reason"):
-        store.verify(MISSION, NEW, by="lead", indicators=["SEC-05"], reject=True)
-    assert store.verify(MISSION, NEW, by="lead", indicators=["SEC-05"], reject=True, reason="survey not finished") == 1
-    assert store.verify(MISSION, NEW, by="lead") == 1, "a batch verify leaves a rejected value alone"
-    got = store.observations(MISSION, periods=[NEW]).set_index("indicator_code")
+        ObservationStore(store).verify(MISSION, NEW, by="lead", indicators=["SEC-05"], reject=True)
+    assert ObservationStore(store).verify(MISSION, NEW, by="lead", indicators=["SEC-05"], reject=True, reason="survey not finished") == 1
+    assert ObservationStore(store).verify(MISSION, NEW, by="lead") == 1, "a batch verify leaves a rejected value alone"
+    got = ObservationStore(store).observations(MISSION, periods=[NEW]).set_index("indicator_code")
     assert got.loc["SEC-06", "verification_status"] == "verified" and got.loc["SEC-06", "verified_by"] == "lead"
     assert got.loc["SEC-05", "verification_status"] == "rejected"
     assert pd.notna(got.loc["SEC-06", "verified_at"])
@@ -290,7 +298,7 @@ def test_import_on_both_databases(store_url, tmp_path):
     assert import_observations(store, path, actor="x").rows_imported == 18
     with pytest.raises(ImportRejected):
         import_observations(store, write_csv(tmp_path / "y.csv", sec02_rows(170, shift=9)), actor="x")
-    assert store.count_observations(MISSION) == 18
+    assert ObservationStore(store).count_observations(MISSION) == 18
     assert import_observations(store, path, actor="x").rows_unchanged == 18
     store.close()
 
@@ -311,14 +319,15 @@ def test_the_demo_data_passes_the_importers_own_checks(sqlite_url, tmp_path):
 
 
 def test_packs_leave_rejected_values_out_and_list_them(demo_sqlite_url):
-    from cpas_kit.packs.build import load_context, make_parameters
+    from cpas_kit.core.settings import make_parameters
+    from cpas_kit.packs.data import load_pack_data
     from cpas_kit.packs.sections import data_quality
 
     store = Store(demo_sqlite_url)
-    assert store.verify(MISSION, CYCLE, by="lead", indicators=["SEC-05"], cells=[""], reject=True,
+    assert ObservationStore(store).verify(MISSION, CYCLE, by="lead", indicators=["SEC-05"], cells=[""], reject=True,
                         reason="duplicate count") == 1
     store.close()
-    ctx = load_context(make_parameters(mission=MISSION, cycle=CYCLE, db_url=demo_sqlite_url))
+    ctx = load_pack_data(make_parameters(mission=MISSION, cycle=CYCLE, db_url=demo_sqlite_url))
     sec05 = ctx.status.set_index("indicator_code").loc["SEC-05"]
     assert sec05["latest_period"] != CYCLE, "the rejected value is not the latest value any more"
     html = str(data_quality(ctx).data)

@@ -48,10 +48,11 @@ def demo_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def contexts(demo_url, tmp_path_factory) -> dict:
-    from cpas_kit.packs.build import load_context, make_parameters
+    from cpas_kit.core.settings import make_parameters
+    from cpas_kit.packs.data import load_pack_data
 
     out = tmp_path_factory.mktemp("documents-out")
-    return {lang: load_context(make_parameters(mission=MISSION, cycle=CYCLE, db_url=demo_url, language=lang,
+    return {lang: load_pack_data(make_parameters(mission=MISSION, cycle=CYCLE, db_url=demo_url, language=lang,
                                                output_dir=str(out / lang)))
             for lang in LANGUAGES}
 
@@ -162,8 +163,8 @@ def test_factsheet_loads_nothing_from_the_web(factsheets, lang):
 def test_factsheet_shows_world_bank_figures_personnel_and_labels(factsheets, contexts, demo_url, lang):
     import html
 
-    from cpas_kit.data_in.external import read_context_values
     from cpas_kit.core.i18n import t
+    from cpas_kit.data_in.external import read_context_values
     from cpas_kit.store import Store
 
     page = html.unescape(factsheets[lang])

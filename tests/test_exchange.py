@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from cpas_kit.cli.main import main as cli
+from cpas_kit.cli import main as cli
+from cpas_kit.core.import_report import ImportRejected
+from cpas_kit.data_in.external import import_acled
+from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.demo import MISSION
 from cpas_kit.exchange.bundle import (
     EXCLUDED,
@@ -25,10 +28,10 @@ from cpas_kit.exchange.bundle import (
     merge_file,
     read_exchange,
 )
-from cpas_kit.data_in.external import import_acled
-from cpas_kit.core.import_report import ImportRejected
 from cpas_kit.store import Store
 from cpas_kit.store.schema import metadata
+from cpas_kit.tracker.store import TrackerStore
+from cpas_kit.workshop.store import WorkshopStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "external"
 CYCLE = "2023/24-Q4"
@@ -41,19 +44,19 @@ def mission_file(demo_store_file, tmp_path_factory) -> Path:
     path = _copy_sqlite(demo_store_file, tmp_path_factory.mktemp("mission") / "mission.sqlite")
     store = Store(f"sqlite:///{path}")
     import_acled(store, FIXTURES / "acled_caf.csv", MISSION, actor="JMAC analyst")
-    started = store.start_workshop(MISSION, CYCLE, actor="facilitator")
+    started = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor="facilitator")
     code, key, outcome = started.code, started.facilitator_key, started.outcome_order[0]
-    ana = store.join_workshop(code, "Ana Lima", "FORCE")
-    ben = store.join_workshop(code, "Ben Okafor", "CAS")
-    store.submit_rating(ana.token, outcome, progress="some progress", contribution="some", reason="patrols up")
-    store.submit_rating(ana.token, outcome, progress="no change", contribution="some")  # a second submit: an event
-    store.submit_rating(ben.token, outcome, progress="some progress", contribution="significant")
-    p1 = store.propose_recommendation(ana.token, outcome, "Hold monthly security meetings with prefects.",
+    ana = WorkshopStore(store).join_workshop(code, "Ana Lima", "FORCE")
+    ben = WorkshopStore(store).join_workshop(code, "Ben Okafor", "CAS")
+    WorkshopStore(store).submit_rating(ana.token, outcome, progress="some progress", contribution="some", reason="patrols up")
+    WorkshopStore(store).submit_rating(ana.token, outcome, progress="no change", contribution="some")  # a second submit: an event
+    WorkshopStore(store).submit_rating(ben.token, outcome, progress="some progress", contribution="significant")
+    p1 = WorkshopStore(store).propose_recommendation(ana.token, outcome, "Hold monthly security meetings with prefects.",
                                       lead_section="FORCE")
-    p2 = store.propose_recommendation(ben.token, outcome, "Meet prefects monthly on security.")
-    store.merge_proposals(code, key, [p2["id"]], p1["id"], actor="facilitator")
-    store.send_proposals(code, key, [p1["id"]], actor="facilitator")
-    store.record_agreed(code, key, outcome, progress="some progress", contribution="some",
+    p2 = WorkshopStore(store).propose_recommendation(ben.token, outcome, "Meet prefects monthly on security.")
+    WorkshopStore(store).merge_proposals(code, key, [p2["id"]], p1["id"], actor="facilitator")
+    WorkshopStore(store).send_proposals(code, key, [p1["id"]], actor="facilitator")
+    WorkshopStore(store).record_agreed(code, key, outcome, progress="some progress", contribution="some",
                         analysis="Patrols rose where prefects returned.", actor="facilitator")
     store.close()
     return path
@@ -158,10 +161,10 @@ def test_merge_into_an_empty_store_gives_the_same_content_and_again_changes_noth
     assert result.rows_imported == result.rows_read > 5000 and result.rows_unchanged == 0
     assert _content(store_url, tmp_path) == mission_content
     mission = Store(mission_url)
-    ours, theirs = hq.observations(MISSION).drop(columns="id"), mission.observations(MISSION).drop(columns="id")
+    ours, theirs = ObservationStore(hq).observations(MISSION).drop(columns="id"), ObservationStore(mission).observations(MISSION).drop(columns="id")
     assert ours.reset_index(drop=True).equals(theirs.reset_index(drop=True))
     state = ["rec_key", "text", "decision", "progress", "target_date", "updated_by"]
-    assert hq.recommendations(MISSION)[state].equals(mission.recommendations(MISSION)[state])
+    assert TrackerStore(hq).recommendations(MISSION)[state].equals(TrackerStore(mission).recommendations(MISSION)[state])
     merges = hq.audit_log(MISSION, entity="exchange_file")
     assert len(merges) == 1 and merges.iloc[0]["actor"] == "HQ analyst"
     before = hq.table_counts()
@@ -176,8 +179,8 @@ def test_merge_into_an_empty_store_gives_the_same_content_and_again_changes_noth
 def test_a_conflicting_edit_is_reported_and_not_overwritten(whole_file, store_url):
     hq = Store(store_url)
     merge_file(hq, whole_file, actor="HQ analyst")
-    cell = hq.observations(MISSION, periods=[CYCLE], totals_only=True).dropna(subset=["value"]).iloc[0]
-    hq.write_observations([{"mission_code": MISSION, "indicator_code": cell["indicator_code"], "period": CYCLE,
+    cell = ObservationStore(hq).observations(MISSION, periods=[CYCLE], totals_only=True).dropna(subset=["value"]).iloc[0]
+    ObservationStore(hq).write_observations([{"mission_code": MISSION, "indicator_code": cell["indicator_code"], "period": CYCLE,
                             "disaggregation": "", "value": cell["value"] + 7}], actor="HQ analyst")
     before = hq.table_counts()
     result = merge_file(hq, whole_file, actor="HQ analyst")
@@ -186,7 +189,7 @@ def test_a_conflicting_edit_is_reported_and_not_overwritten(whole_file, store_ur
     assert hits[0].key == {"mission_code": MISSION, "indicator_code": cell["indicator_code"], "period": CYCLE,
                            "disaggregation": ""}
     assert (hits[0].ours, hits[0].theirs) == (cell["value"] + 7, cell["value"])
-    stored = hq.observations(MISSION, indicators=[cell["indicator_code"]], periods=[CYCLE], totals_only=True)
+    stored = ObservationStore(hq).observations(MISSION, indicators=[cell["indicator_code"]], periods=[CYCLE], totals_only=True)
     assert stored.iloc[0]["value"] == cell["value"] + 7  # not overwritten
     assert hq.table_counts() == before
 
@@ -194,14 +197,14 @@ def test_a_conflicting_edit_is_reported_and_not_overwritten(whole_file, store_ur
 def test_tracker_history_is_appended_by_sequence_and_a_divergence_is_reported(mission_url, store_url, tmp_path):
     mission, hq = Store(mission_url), Store(store_url)
     merge_file(hq, export_mission(mission, MISSION, tmp_path / "f1.jsonl.gz", actor="mission").file, actor="hq")
-    waiting = mission.recommendations(MISSION)
+    waiting = TrackerStore(mission).recommendations(MISSION)
     waiting = waiting[waiting["decision"] == "Awaiting Review"]
     a, b = waiting.iloc[0], waiting.iloc[1]
-    mission.change_recommendation(int(a["id"]), "decision", "Approved", actor="Head of Mission")
-    mission.change_recommendation(int(a["id"]), "progress", "Ongoing", actor="Force")
-    mission.change_recommendation(int(b["id"]), "decision", "Approved", actor="Head of Mission")
-    hq_ids = hq.recommendations(MISSION).set_index("rec_key")["id"]
-    hq.change_recommendation(int(hq_ids[a["rec_key"]]), "decision", "Rejected", actor="DPO desk",
+    TrackerStore(mission).change_recommendation(int(a["id"]), "decision", "Approved", actor="Head of Mission")
+    TrackerStore(mission).change_recommendation(int(a["id"]), "progress", "Ongoing", actor="Force")
+    TrackerStore(mission).change_recommendation(int(b["id"]), "decision", "Approved", actor="Head of Mission")
+    hq_ids = TrackerStore(hq).recommendations(MISSION).set_index("rec_key")["id"]
+    TrackerStore(hq).change_recommendation(int(hq_ids[a["rec_key"]]), "decision", "Rejected", actor="DPO desk",
                              comment="overtaken by the mandate renewal")
     result = merge_file(hq, export_mission(mission, MISSION, tmp_path / "f2.jsonl.gz", actor="mission").file,
                         actor="hq")
@@ -209,7 +212,7 @@ def test_tracker_history_is_appended_by_sequence_and_a_divergence_is_reported(mi
     assert {c.key["recommendation_id"] for c in events} == {(MISSION, a["rec_key"])}
     assert any(c.field == SEQ and "not appended" in c.theirs for c in events)  # the progress event after it
     assert result.tables["recommendation_events"]["imported"] == 1  # b's decision, appended
-    state = hq.recommendations(MISSION).set_index("rec_key")
+    state = TrackerStore(hq).recommendations(MISSION).set_index("rec_key")
     assert state.loc[a["rec_key"], "decision"] == "Rejected"  # HQ's own history kept
     assert state.loc[b["rec_key"], "decision"] == "Approved"
 
@@ -220,15 +223,15 @@ def test_a_cycle_export_carries_just_that_cycle(mission_url, store_url, tmp_path
     ex = read_exchange(summary.file)
     assert ex.manifest["cycle"] == "2021/22-Q2"
     assert {r["period"] for r in ex.rows["observations"]} == {"2021/22-Q2"}
-    assert len(ex.rows["observations"]) == len(mission.observations(MISSION, periods=["2021/22-Q2"]))
-    recs = mission.recommendations(MISSION)
+    assert len(ex.rows["observations"]) == len(ObservationStore(mission).observations(MISSION, periods=["2021/22-Q2"]))
+    recs = TrackerStore(mission).recommendations(MISSION)
     assert len(ex.rows["recommendations"]) == int((recs["cycle_recommended"] == "2021/22-Q2").sum()) > 0
     assert ex.rows["workshop_sessions"] == [] and ex.rows["events"] == []  # both are in other cycles
     assert len(ex.rows["framework_versions"]) >= 1  # the framework always travels
     hq = Store(store_url)
     result = merge_file(hq, summary.file, actor="hq")
     assert result.errors == [] and result.conflicts == []
-    assert set(hq.observations(MISSION)["period"]) == {"2021/22-Q2"}
+    assert set(ObservationStore(hq).observations(MISSION)["period"]) == {"2021/22-Q2"}
 
 
 def _drop_tables(*names):

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cpas_kit.demo import FIRST_PERIOD, MISSION, demo_framework
 from cpas_kit.core.errors import NotFoundError
+from cpas_kit.core.import_report import ImportRejected
 from cpas_kit.data_in.external import (
     events_summary,
     import_acled,
@@ -29,8 +29,8 @@ from cpas_kit.data_in.external import (
     read_events,
 )
 from cpas_kit.data_in.external.admin1 import codes_by_name, codes_by_point, name_key, resolve_admin1
+from cpas_kit.demo import FIRST_PERIOD, MISSION, demo_framework
 from cpas_kit.framework.geography import admin1_areas
-from cpas_kit.core.import_report import ImportRejected
 from cpas_kit.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "external"

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import inspect, select
 
 from cpas_kit.cli.main import main
-from cpas_kit.data_in.external.fatalities import import_fatalities
 from cpas_kit.core.import_report import ImportRejected
+from cpas_kit.data_in.external.fatalities import import_fatalities
+from cpas_kit.data_in.external.fatalities_store import FatalityStore
 from cpas_kit.store import Store
 from cpas_kit.store.schema import fatalities
 
@@ -36,12 +37,12 @@ def test_import_is_whole_idempotent_and_counts_match_the_file(store_url):
     assert (again.rows_imported, again.rows_unchanged) == (0, len(rows))
     assert store.table_counts() == counts_before  # not even a provenance row
 
-    by_mission = store.fatalities_summary(["mission"])
+    by_mission = FatalityStore(store).fatalities_summary(["mission"])
     assert dict(zip(by_mission["mission_acronym"], by_mission["fatalities"])) == Counter(r["mission_acronym"] for r in rows)
-    by_year = store.fatalities_summary(["year"], missions=["MINUSMA"])
+    by_year = FatalityStore(store).fatalities_summary(["year"], missions=["MINUSMA"])
     expected = Counter(int(r["incident_date"][:4]) for r in rows if r["mission_acronym"] == "MINUSMA")
     assert dict(zip(by_year["year"], by_year["fatalities"])) == expected
-    by_incident = store.fatalities_summary(["incident"], first_year=2022, last_year=2022)
+    by_incident = FatalityStore(store).fatalities_summary(["incident"], first_year=2022, last_year=2022)
     expected = Counter(r["type_of_incident"] for r in rows if r["incident_date"].startswith("2022"))
     assert dict(zip(by_incident["type_of_incident"], by_incident["fatalities"])) == expected
     store.close()

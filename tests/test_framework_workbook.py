@@ -10,11 +10,12 @@ import typing
 import pytest
 from openpyxl import load_workbook
 
-from cpas_kit.framework import model as fwm
 from cpas_kit.cli.main import main
+from cpas_kit.core.import_report import ImportRejected
 from cpas_kit.demo import demo_framework
-from cpas_kit.framework.model import load_framework, shipped_framework_path
+from cpas_kit.framework import model as fwm
 from cpas_kit.framework.edit import FrameworkRejected, add_indicator, save_edited_framework, set_target
+from cpas_kit.framework.model import load_framework, shipped_framework_path
 from cpas_kit.framework.workbook import (
     FIELDS_ROW,
     FIRST_ROW,
@@ -23,7 +24,6 @@ from cpas_kit.framework.workbook import (
     export_framework,
     import_framework,
 )
-from cpas_kit.core.import_report import ImportRejected
 from cpas_kit.store import Store
 
 MISSION = "UN-DEMO"

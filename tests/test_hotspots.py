@@ -8,9 +8,9 @@ import pandas as pd
 import vl_convert as vlc
 
 from cpas_kit.analysis.charts import hotspot_map, incident_map
+from cpas_kit.analysis.hotspots import hotspots, incident_points
 from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.framework.geography import admin1_areas
-from cpas_kit.analysis.hotspots import hotspots, incident_points
 
 FIXTURES = Path(__file__).parent / "fixtures" / "external"
 
@@ -48,15 +48,16 @@ def test_hotspot_and_incident_maps_render_offline_with_aggregated_data_only():
 
 
 def test_pack_context_section_lists_hotspots_after_an_acled_import(demo_sqlite_url):
+    from cpas_kit.core.settings import make_parameters
     from cpas_kit.data_in.external import import_acled
-    from cpas_kit.packs.build import load_context, make_parameters
+    from cpas_kit.packs.data import load_pack_data
     from cpas_kit.packs.sections import conflict_context
     from cpas_kit.store import Store
 
     store = Store(demo_sqlite_url)
     import_acled(store, FIXTURES / "acled_caf.csv", MISSION, actor="t")
     store.close()
-    ctx = load_context(make_parameters(mission=MISSION, cycle="2023/24-Q4", db_url=demo_sqlite_url))
+    ctx = load_pack_data(make_parameters(mission=MISSION, cycle="2023/24-Q4", db_url=demo_sqlite_url))
     parts = list(conflict_context(ctx))
     html = str(parts[0].data)
     assert "Lobaye" in html and "Bamingui-Bangoran" in html and "3 events" in html

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from cpas_kit.demo import MISSION
 from cpas_kit.core.import_report import ImportRejected
 from cpas_kit.data_in.observations import import_observations
+from cpas_kit.demo import MISSION
 from cpas_kit.store import Store
 from cpas_kit.store.schema import metadata
 
@@ -94,6 +94,7 @@ def test_the_clean_file_imports(store, tmp_path):
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutated=mutations)
+@pytest.mark.slow
 def test_every_malformed_file_is_rejected_with_places_and_the_store_is_untouched(store, tmp_path, mutated):
     text, cell_level = render(mutated)
     path = tmp_path / "mutated.csv"
@@ -111,6 +112,7 @@ def test_every_malformed_file_is_rejected_with_places_and_the_store_is_untouched
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=st.binary(max_size=400))
+@pytest.mark.slow
 def test_arbitrary_bytes_never_crash_and_never_write(store, tmp_path, content):
     path = tmp_path / "noise.csv"
     path.write_bytes(content)

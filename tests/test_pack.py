@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from cpas_kit import demo
-from cpas_kit.packs.build import build_pack, make_parameters
+from cpas_kit.core.settings import make_parameters
+from cpas_kit.packs.build import build_pack
 from cpas_kit.store import Store
 
 CHROMIUM = "/usr/bin/chromium"

@@ -10,7 +10,6 @@ import pytest
 from cpas_kit.core.errors import PeriodError
 from cpas_kit.core.periods import Period, is_period, parse, period_range, sort_periods
 
-
 # -- parsing ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(

@@ -8,9 +8,8 @@ import json
 import pytest
 
 from cpas_kit.cli.main import main
-from cpas_kit.stakeholders.views import area_counts, changes_html, matrix_html, per_outcome_html, version_cycles
-from cpas_kit.demo import demo_framework
 from cpas_kit.core.errors import NotFoundError
+from cpas_kit.demo import demo_framework
 from cpas_kit.stakeholders.register import (
     DEFAULT_OPTIONS,
     StakeholderError,
@@ -20,6 +19,8 @@ from cpas_kit.stakeholders.register import (
     options_from,
     parse_options,
 )
+from cpas_kit.stakeholders.store import StakeholderStore
+from cpas_kit.stakeholders.views import area_counts, changes_html, matrix_html, per_outcome_html, version_cycles
 from cpas_kit.store import Store
 
 MISSION = "UN-DEMO"
@@ -42,25 +43,25 @@ def store(store_url):
 
 # -- options and checks -----------------------------------------------------------------------------
 def test_options_default_and_configurable_per_mission(store):
-    opts = store.stakeholder_options(MISSION)
+    opts = StakeholderStore(store).stakeholder_options(MISSION)
     assert opts.codes("stance") == ["supportive", "neutral", "opposed"]
     assert opts.label("influence", "high", "fr") == "Forte"
     assert [o.code for o in opts.of("type")] == [c for c, _, _ in DEFAULT_OPTIONS["type"]]
 
-    store.set_stakeholder_options(MISSION, "stance", [("allied", "Allied", "Allié"), ("supportive", "Supportive",
+    StakeholderStore(store).set_stakeholder_options(MISSION, "stance", [("allied", "Allied", "Allié"), ("supportive", "Supportive",
                                   "Favorable"), ("neutral", "Neutral", "Neutre"), ("opposed", "Opposed", "Opposé"),
                                   ("hostile", "Hostile", "Hostile")], actor="planner")
-    opts = store.stakeholder_options(MISSION)
+    opts = StakeholderStore(store).stakeholder_options(MISSION)
     assert opts.codes("stance") == ["allied", "supportive", "neutral", "opposed", "hostile"]
     assert opts.codes("influence") == ["high", "medium", "low"]  # fields not configured keep the defaults
-    store.save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-90", "Militia", stance="hostile"), actor="planner")
-    html = matrix_html(store.context_map(MISSION)["entries"], opts, "fr")
+    StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-90", "Militia", stance="hostile"), actor="planner")
+    html = matrix_html(StakeholderStore(store).context_map(MISSION)["entries"], opts, "fr")
     assert "Allié" in html and 'data-stance="hostile"' in html
 
     with pytest.raises(StakeholderError, match="hostile cannot be dropped.*ST-90 in 2023/24-Q4"):
-        store.set_stakeholder_options(MISSION, "stance", [("supportive", "Supportive", None),
+        StakeholderStore(store).set_stakeholder_options(MISSION, "stance", [("supportive", "Supportive", None),
                                                           ("opposed", "Opposed", None)], actor="planner")
-    assert "hostile" in store.stakeholder_options(MISSION).codes("stance")
+    assert "hostile" in StakeholderStore(store).stakeholder_options(MISSION).codes("stance")
     with pytest.raises(StakeholderError, match="appear more than once"):
         parse_options({**{f: [{"code": c, "label": en} for c, en, _ in v] for f, v in DEFAULT_OPTIONS.items()},
                        "level": [{"code": "local", "label": "A"}, {"code": "local", "label": "B"}]})
@@ -99,37 +100,37 @@ def test_cycle_snapshots_need_a_note_for_each_change_and_diff_shows_why(store):
     first = [_entry("ST-01", "Ministry", type="government", level="national", areas=[], stance="supportive"),
              _entry("ST-02", "Coalition"), _entry("ST-03", "Committee", type="community", stance="supportive",
                                                    influence="low")]
-    assert store.save_context_map(MISSION, "2022/23-Q4", first, actor="planner") == {
+    assert StakeholderStore(store).save_context_map(MISSION, "2022/23-Q4", first, actor="planner") == {
         "inserted": 3, "updated": 0, "removed": 0, "unchanged": 0}  # the first map needs no notes
     before = store.table_counts()
 
     # the next cycle starts from the previous map; a stance change needs a note
     with pytest.raises(StakeholderError, match="needs a note saying why: its stance changed"):
-        store.save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral"), actor="p")
+        StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral"), actor="p")
     with pytest.raises(StakeholderError, match="a new stakeholder appears"):
-        store.save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-04", "Splinter"), actor="p")
+        StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-04", "Splinter"), actor="p")
     assert store.table_counts() == before  # refused: nothing written, not even the new cycle's snapshot
 
-    assert store.save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral"),
+    assert StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral"),
                                   actor="p", note="signed a ceasefire") == "updated"
-    assert store.context_cycles(MISSION)["cycle"].tolist() == ["2022/23-Q4", "2023/24-Q2"]
-    assert len(store.stakeholders(MISSION, "2023/24-Q2")) == 3  # carried over
+    assert StakeholderStore(store).context_cycles(MISSION)["cycle"].tolist() == ["2022/23-Q4", "2023/24-Q2"]
+    assert len(StakeholderStore(store).stakeholders(MISSION, "2023/24-Q2")) == 3  # carried over
     # an edit of a text field needs no note, and keeps the reason already given
-    assert store.save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral",
+    assert StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral",
                                                                 interests="Mining"), actor="p") == "updated"
-    assert store.save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral",
+    assert StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral",
                                                                 interests="Mining"), actor="p") == "unchanged"
-    store.save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-04", "Splinter", areas=["CF-HK"]), actor="p",
+    StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-04", "Splinter", areas=["CF-HK"]), actor="p",
                            note="broke away after the ceasefire")
-    store.save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-02", "Coalition", stance="neutral", influence="medium",
+    StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-02", "Coalition", stance="neutral", influence="medium",
                                                          interests="Mining"), actor="p", note="lost two factions")
     with pytest.raises(StakeholderError, match="removing Committee .* needs a note"):
-        store.remove_stakeholder(MISSION, "2023/24-Q4", "ST-03", note=None, actor="p")
-    assert store.remove_stakeholder(MISSION, "2023/24-Q4", "ST-03", note="dissolved", actor="p") == "removed"
+        StakeholderStore(store).remove_stakeholder(MISSION, "2023/24-Q4", "ST-03", note=None, actor="p")
+    assert StakeholderStore(store).remove_stakeholder(MISSION, "2023/24-Q4", "ST-03", note="dissolved", actor="p") == "removed"
     with pytest.raises(NotFoundError):
-        store.remove_stakeholder(MISSION, "2023/24-Q4", "ST-77", note="x", actor="p")
+        StakeholderStore(store).remove_stakeholder(MISSION, "2023/24-Q4", "ST-77", note="x", actor="p")
 
-    diff = store.stakeholder_diff(MISSION, "2022/23-Q4", "2023/24-Q4")
+    diff = StakeholderStore(store).stakeholder_diff(MISSION, "2022/23-Q4", "2023/24-Q4")
     assert diff["summary"] == {"added": 1, "removed": 1, "changed": 1, "stance_changed": 1, "influence_changed": 1}
     changes = {c["code"]: c for c in diff["changes"]}
     assert changes["ST-04"]["change"] == "added" and changes["ST-04"]["note"] == "broke away after the ceasefire"
@@ -140,24 +141,24 @@ def test_cycle_snapshots_need_a_note_for_each_change_and_diff_shows_why(store):
                                                                                        "Mining")}
     assert (st02["stance_move"], st02["influence_move"]) == ("better", "down")
     assert st02["note"] == "2023/24-Q2: signed a ceasefire; 2023/24-Q4: lost two factions"  # both reasons
-    consecutive = store.stakeholder_diff(MISSION, "2023/24-Q2", "2023/24-Q4")
+    consecutive = StakeholderStore(store).stakeholder_diff(MISSION, "2023/24-Q2", "2023/24-Q4")
     assert {c["code"]: c["note"] for c in consecutive["changes"]}["ST-02"] == "lost two factions"
-    assert ("ST-01" not in changes) and store.stakeholder_diff(MISSION, "2023/24-Q4", "2023/24-Q4")["changes"] == []
+    assert ("ST-01" not in changes) and StakeholderStore(store).stakeholder_diff(MISSION, "2023/24-Q4", "2023/24-Q4")["changes"] == []
     # a cycle between two maps shows the map in force (the earlier one)
-    assert store.context_map(MISSION, "2023/24-Q3")["cycle"] == "2023/24-Q2"
+    assert StakeholderStore(store).context_map(MISSION, "2023/24-Q3")["cycle"] == "2023/24-Q2"
     with pytest.raises(NotFoundError, match="no context mapping at or before 2021/22-Q4"):
-        store.context_map(MISSION, "2021/22-Q4")
+        StakeholderStore(store).context_map(MISSION, "2021/22-Q4")
     audit = store.audit_log(MISSION, entity="stakeholder")
     assert {"insert", "update", "delete"} <= set(audit["action"]) and "dissolved" in set(audit["note"])
 
 
 def test_saving_the_same_map_again_changes_nothing(store):
     entries = [_entry("ST-01", "A"), _entry("ST-02", "B", stance="neutral")]
-    store.save_context_map(MISSION, "2022/23-Q4", entries, actor="p", is_synthetic=True, source="s")
-    store.save_context_map(MISSION, "2023/24-Q4", [entries[0] | {"influence": "low"}], removed={"ST-02": "gone"},
+    StakeholderStore(store).save_context_map(MISSION, "2022/23-Q4", entries, actor="p", is_synthetic=True, source="s")
+    StakeholderStore(store).save_context_map(MISSION, "2023/24-Q4", [entries[0] | {"influence": "low"}], removed={"ST-02": "gone"},
                            notes={"ST-01": "weaker"}, actor="p", is_synthetic=True, source="s")
     counts = store.table_counts()
-    assert store.save_context_map(MISSION, "2023/24-Q4", [entries[0] | {"influence": "low"}],
+    assert StakeholderStore(store).save_context_map(MISSION, "2023/24-Q4", [entries[0] | {"influence": "low"}],
                                   removed={"ST-02": "gone"}, notes={"ST-01": "weaker"}, actor="p",
                                   is_synthetic=True, source="s") == {"inserted": 0, "updated": 0, "removed": 0,
                                                                      "unchanged": 2}
@@ -166,10 +167,10 @@ def test_saving_the_same_map_again_changes_nothing(store):
 
 def test_demo_ships_two_synthetic_snapshots_with_believable_changes(demo_sqlite_url):
     store = Store(demo_sqlite_url)
-    cycles = store.context_cycles(MISSION)
+    cycles = StakeholderStore(store).context_cycles(MISSION)
     assert cycles["cycle"].tolist() == ["2022/23-Q4", "2023/24-Q4"] and cycles["is_synthetic"].all()
     assert all("synthetic" in s for s in cycles["source"])
-    diff = store.stakeholder_diff(MISSION, "2022/23-Q4", "2023/24-Q4")
+    diff = StakeholderStore(store).stakeholder_diff(MISSION, "2022/23-Q4", "2023/24-Q4")
     changes = {c["code"]: c for c in diff["changes"]}
     assert {c for c, x in changes.items() if x["change"] == "added"} == {"ST-15", "ST-16"}
     assert {c for c, x in changes.items() if x["change"] == "removed"} == {"ST-14"}
@@ -178,7 +179,7 @@ def test_demo_ships_two_synthetic_snapshots_with_believable_changes(demo_sqlite_
     fw = store.framework(MISSION)
     outcome_codes = {o.code for _, o in fw.outcomes()}
     for cycle in cycles["cycle"]:
-        for row in store.context_map(MISSION, cycle)["entries"]:
+        for row in StakeholderStore(store).context_map(MISSION, cycle)["entries"]:
             assert set(row["outcomes"]) <= outcome_codes
 
 
@@ -244,8 +245,9 @@ def test_version_cycles_assigns_each_cycle_its_framework_version():
 
 
 def test_pack_section_shows_matrix_changes_map_and_framework_versions(demo_sqlite_url):
+    from cpas_kit.core.settings import make_parameters
     from cpas_kit.packs import sections as report
-    from cpas_kit.packs.build import load_context, make_parameters
+    from cpas_kit.packs.data import load_pack_data
 
     store = Store(demo_sqlite_url)
     fw = store.framework(MISSION)
@@ -256,7 +258,7 @@ def test_pack_section_shows_matrix_changes_map_and_framework_versions(demo_sqlit
     store.save_framework(framework_from_document(doc), effective_from="2023/24-Q3", actor="planner",
                          source="import of fw.xlsx")
     store.close()
-    ctx = load_context(make_parameters(mission=MISSION, cycle="2023/24-Q4", db_url=demo_sqlite_url, language="fr"))
+    ctx = load_pack_data(make_parameters(mission=MISSION, cycle="2023/24-Q4", db_url=demo_sqlite_url, language="fr"))
     parts = list(report.context_mapping(ctx))
     html = parts[0].data
     assert "Cartographie du contexte et analyse des parties prenantes" in html and "SYNTHÉTIQUE" in html
@@ -266,7 +268,7 @@ def test_pack_section_shows_matrix_changes_map_and_framework_versions(demo_sqlit
     versions = report.framework_versions(ctx).data
     assert "2021/22-Q1 – 2023/24-Q2 (10)" in versions and "2023/24-Q3 – 2023/24-Q4 (2)" in versions
     assert "2 (ce dossier)" in versions
-    early = load_context(make_parameters(mission=MISSION, cycle="2021/22-Q4", db_url=demo_sqlite_url))
+    early = load_pack_data(make_parameters(mission=MISSION, cycle="2021/22-Q4", db_url=demo_sqlite_url))
     assert "No context mapping has been recorded" in next(iter(report.context_mapping(early))).data
     assert "1 (this pack)" in report.framework_versions(early).data
 
@@ -275,8 +277,7 @@ def test_every_context_label_has_english_and_french_and_overrides_nothing():
     import importlib
 
     from cpas_kit.core import i18n
-
-    from cpas_kit.stakeholders import labels as i18n_context
+    from cpas_kit.core.i18n import stakeholders as i18n_context
 
     base = importlib.reload(i18n).LABELS
     for key, labels in i18n_context.LABELS.items():

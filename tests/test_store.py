@@ -13,13 +13,14 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from cpas_kit.demo import MISSION, demo_framework, load_demo
 from cpas_kit.core.errors import NotFoundError
+from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.demo import MISSION, demo_framework, load_demo
 from cpas_kit.framework.model import Framework, parse_framework
 from cpas_kit.store import Store
-from cpas_kit.store import engine as store_engine
 from cpas_kit.store.engine import current_revision, head_revision
 from cpas_kit.store.schema import metadata
+from cpas_kit.tracker.store import TrackerStore
 
 ACTOR = "pytest"
 
@@ -187,11 +188,11 @@ ROUND_TRIP_ROWS = [
 def test_observations_round_trip(store_with_mission):
     store = store_with_mission
     frame = obs_frame(ROUND_TRIP_ROWS)
-    result = store.write_observations(frame, actor=ACTOR)
+    result = ObservationStore(store).write_observations(frame, actor=ACTOR)
     assert result == {"rows_read": 6, "inserted": 6, "updated": 0, "unchanged": 0}
-    assert store.count_observations(MISSION) == 6
+    assert ObservationStore(store).count_observations(MISSION) == 6
 
-    back = store.observations(MISSION)
+    back = ObservationStore(store).observations(MISSION)
     assert len(back) == 6
     by_cell = {(r.indicator_code, r.period, r.disaggregation): r for r in back.itertuples()}
     for want in ROUND_TRIP_ROWS:
@@ -219,41 +220,41 @@ def test_observations_round_trip(store_with_mission):
     assert by_cell[("SEC-03", "2021/22-Q2", "")].note == "a note"
     assert by_cell[("SEC-01", "2021/22-Q1", "")].period_start == pd.Timestamp("2021-07-01")
     # filters
-    assert len(store.observations(MISSION, totals_only=True)) == 4
-    assert len(store.observations(MISSION, indicators=["SEC-01"])) == 3
-    assert len(store.observations(MISSION, periods=["2021/22-Q1"])) == 3
-    assert store.observations("OTHER").empty
+    assert len(ObservationStore(store).observations(MISSION, totals_only=True)) == 4
+    assert len(ObservationStore(store).observations(MISSION, indicators=["SEC-01"])) == 3
+    assert len(ObservationStore(store).observations(MISSION, periods=["2021/22-Q1"])) == 3
+    assert ObservationStore(store).observations("OTHER").empty
 
 
 def test_rewriting_the_same_frame_changes_nothing(store_with_mission):
     store = store_with_mission
     frame = obs_frame(ROUND_TRIP_ROWS)
-    store.write_observations(frame, actor=ACTOR)
-    before_rows = store.observations(MISSION)
+    ObservationStore(store).write_observations(frame, actor=ACTOR)
+    before_rows = ObservationStore(store).observations(MISSION)
     before_audit = store.audit_log()
 
-    again = store.write_observations(obs_frame(ROUND_TRIP_ROWS), actor="another person")
+    again = ObservationStore(store).write_observations(obs_frame(ROUND_TRIP_ROWS), actor="another person")
     assert again == {"rows_read": 6, "inserted": 0, "updated": 0, "unchanged": 6}
     assert len(store.audit_log()) == len(before_audit), "an unchanged re-import must not write audit rows"
-    after_rows = store.observations(MISSION)
+    after_rows = ObservationStore(store).observations(MISSION)
     pd.testing.assert_frame_equal(after_rows, before_rows)
 
 
 def test_a_corrected_value_updates_the_row_and_keeps_the_old_value_in_the_audit_log(store_with_mission):
     store = store_with_mission
-    store.write_observations(obs_frame(ROUND_TRIP_ROWS), actor="first enumerator")
+    ObservationStore(store).write_observations(obs_frame(ROUND_TRIP_ROWS), actor="first enumerator")
     n_audit = len(store.audit_log())
 
     fix = obs_frame([{**ROUND_TRIP_ROWS[1], "value": 44.0, "note": "recount"}])
-    result = store.write_observations(fix, actor="corrector", note="correction after recount")
+    result = ObservationStore(store).write_observations(fix, actor="corrector", note="correction after recount")
     assert result == {"rows_read": 1, "inserted": 0, "updated": 1, "unchanged": 0}
 
-    back = store.observations(MISSION, indicators=["SEC-01"], periods=["2021/22-Q1"])
+    back = ObservationStore(store).observations(MISSION, indicators=["SEC-01"], periods=["2021/22-Q1"])
     row = back[back["disaggregation"] == "sex=female"].iloc[0]
     assert row["value"] == 44.0
     assert row["note"] == "recount"
     assert row["entered_by"] == "corrector"
-    assert store.count_observations(MISSION) == 6, "a correction must not add a row"
+    assert ObservationStore(store).count_observations(MISSION) == 6, "a correction must not add a row"
 
     audit = store.audit_log(mission=MISSION, entity="observation")
     assert len(store.audit_log()) == n_audit + 1
@@ -299,9 +300,9 @@ def test_load_demo_twice_is_idempotent(store):
     assert second["recommendations"]["inserted"] == 0 and second["recommendations"]["updated"] == 0
     assert store.table_counts() == counts
     assert len(store.audit_log()) == audit_rows
-    obs = store.observations(MISSION)
+    obs = ObservationStore(store).observations(MISSION)
     assert obs["is_synthetic"].all(), "demo data must be labelled synthetic"
-    assert len(store.recommendations(MISSION)) == counts["recommendations"]
+    assert len(TrackerStore(store).recommendations(MISSION)) == counts["recommendations"]
 
 
 # -- SQLite specifics ----------------------------------------------------------------------------

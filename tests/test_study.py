@@ -15,20 +15,22 @@ import yaml
 from openpyxl import load_workbook
 
 from cpas_kit import demo
-
-from cpas_kit.study import aggregates as study
 from cpas_kit.cli.main import main
 from cpas_kit.core.errors import FrameworkError
-from cpas_kit.data_in.external import import_acled
-from cpas_kit.data_in.external.fatalities import import_fatalities
-from cpas_kit.framework.model import parse_framework, shipped_framework_path
 from cpas_kit.core.i18n import LABELS
 from cpas_kit.core.paths import STANDARDS_DIR
 from cpas_kit.core.periods import Period
+from cpas_kit.data_in.external import import_acled
+from cpas_kit.data_in.external.fatalities import import_fatalities
+from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.framework.model import parse_framework, shipped_framework_path
 from cpas_kit.framework.standards import TO_COMPLETE, catalogue
 from cpas_kit.store import Store
 from cpas_kit.store import engine as store_engine
+from cpas_kit.study import aggregates as study
 from cpas_kit.study.document import coverage_section, load_study, make_study_parameters
+from cpas_kit.tracker.store import TrackerStore
+from cpas_kit.workshop.store import WorkshopStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -54,9 +56,9 @@ def study_url(tmp_path_factory) -> str:
                                     ("UN-DEMO", "2023/24-Q4", {"O2.3": "significant progress"}),
                                     ("DEMO-COD", "2022/23-Q4", {"O2.3": "no change", "O3.1": "deterioration"}),
                                     ("DEMO-COD", "2020/21-Q4", {"O2.3": "deterioration"})):  # before the range
-        started = store.start_workshop(mission, cycle, actor="facilitator")
+        started = WorkshopStore(store).start_workshop(mission, cycle, actor="facilitator")
         for outcome, progress in ratings.items():
-            store.record_agreed(started.code, started.facilitator_key, outcome, progress=progress,
+            WorkshopStore(store).record_agreed(started.code, started.facilitator_key, outcome, progress=progress,
                                 contribution="some", analysis="synthetic test analysis", actor="facilitator")
     store.close()
     return url
@@ -185,7 +187,7 @@ def _expected_coverage(store: Store, scope: study.StudyScope) -> pd.DataFrame:
     rows = []
     inds = study.area_indicators(store, scope)
     for mission, part in inds.groupby("mission_code"):
-        obs = store.observations(str(mission), totals_only=True)
+        obs = ObservationStore(store).observations(str(mission), totals_only=True)
         obs = obs[(obs["verification_status"] != "rejected") & (obs["value"].notna() | obs["value_text"].notna())
                   & obs["period"].map(lambda p: Period.parse(p).start <= scope.end)]
         for code in part["indicator_code"]:
@@ -256,10 +258,10 @@ def test_recommendation_rates_follow_the_tracker(study_url, tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'copy.sqlite'}")
     scope = study.make_scope("poc", FIRST, LAST)
     before = study.recommendation_rates(store, scope).set_index("mission_code").loc["UN-DEMO"]
-    recs = store.recommendations("UN-DEMO")
+    recs = TrackerStore(store).recommendations("UN-DEMO")
     waiting = recs[recs["decision"] == "Awaiting Review"]
     assert before["recommended"] == len(recs) and before["decided"] == len(recs) - len(waiting)
-    store.change_recommendation(int(waiting.iloc[0]["id"]), "decision", "Approved", actor="Head of Mission")
+    TrackerStore(store).change_recommendation(int(waiting.iloc[0]["id"]), "decision", "Approved", actor="Head of Mission")
     after = study.recommendation_rates(store, scope).set_index("mission_code").loc["UN-DEMO"]
     assert (after["decided"], after["approved"]) == (before["decided"] + 1, before["approved"] + 1)
     assert after["approval_rate"] == pytest.approx(after["approved"] / after["decided"])

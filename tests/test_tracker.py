@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import text
 
 from cpas_kit.demo import MISSION, TRACKER_FILE, demo_framework, load_demo
-from cpas_kit.tracker.rules import check_change, is_overdue
 from cpas_kit.store import Store
 from cpas_kit.store.engine import upgrade
-from cpas_kit.tracker.store import ChangeRefused
 from cpas_kit.tracker.files import read_tracker_file
+from cpas_kit.tracker.rules import check_change, is_overdue
+from cpas_kit.tracker.store import ChangeRefused, TrackerStore
 
 APPROVED_NOT_STARTED = {"decision": "Approved", "progress": "Not Assigned"}
 
@@ -63,7 +63,7 @@ def test_overdue_is_approved_not_implemented_and_past_target():
 
 
 def test_demo_tracker_state_is_replayed_from_events_and_reloading_changes_nothing(demo_store):
-    recs = demo_store.recommendations(MISSION)
+    recs = TrackerStore(demo_store).recommendations(MISSION)
     expected = read_tracker_file(TRACKER_FILE, demo_framework())
     assert len(recs) == len(expected) == 7
     assert list(recs["decision"]) == [r["decision"] for r in expected]
@@ -76,22 +76,22 @@ def test_demo_tracker_state_is_replayed_from_events_and_reloading_changes_nothin
 def test_changes_are_events_and_refusals_write_nothing(store_url):
     store = Store(store_url)
     load_demo(store)
-    rec = store.recommendations(MISSION).iloc[0]
+    rec = TrackerStore(store).recommendations(MISSION).iloc[0]
     assert rec["decision"] == "Awaiting Review"
-    store.change_recommendation(int(rec["id"]), "decision", "Approved", actor="SRSG", comment="agreed at SMT")
-    store.change_recommendation(int(rec["id"]), "target_date", date(2024, 6, 30), actor="planning unit")
-    state = store.change_recommendation(int(rec["id"]), "progress", "Ongoing", actor="Force", comment="started")
+    TrackerStore(store).change_recommendation(int(rec["id"]), "decision", "Approved", actor="SRSG", comment="agreed at SMT")
+    TrackerStore(store).change_recommendation(int(rec["id"]), "target_date", date(2024, 6, 30), actor="planning unit")
+    state = TrackerStore(store).change_recommendation(int(rec["id"]), "progress", "Ongoing", actor="Force", comment="started")
     assert (state["decision"], state["progress"], state["target_date"]) == ("Approved", "Ongoing", date(2024, 6, 30))
     counts = store.table_counts()
     with pytest.raises(ChangeRefused, match="cannot go from Ongoing to Not Assigned"):
-        store.change_recommendation(int(rec["id"]), "progress", "Not Assigned", actor="Force")
+        TrackerStore(store).change_recommendation(int(rec["id"]), "progress", "Not Assigned", actor="Force")
     assert store.table_counts() == counts, "a refused change writes nothing"
-    history = store.recommendation_history(int(rec["id"]))
+    history = TrackerStore(store).recommendation_history(int(rec["id"]))
     assert list(history["action"]) == ["create", "decide", "edit", "progress"]
     assert list(history["from_value"][1:].fillna("")) == ["Awaiting Review", "", "Not Assigned"]
     assert list(history["to_value"][1:]) == ["Approved", "2024-06-30", "Ongoing"]
     assert list(history["actor"][1:]) == ["SRSG", "planning unit", "Force"]
-    now = store.recommendations(MISSION).set_index("id").loc[int(rec["id"])]
+    now = TrackerStore(store).recommendations(MISSION).set_index("id").loc[int(rec["id"])]
     assert now["progress"] == "Ongoing" and now["updated_by"] == "Force"
     with store.engine.connect() as conn, pytest.raises(Exception, match="append-only"):
         with conn.begin():
@@ -114,13 +114,13 @@ def test_upgrade_from_schema_0002_keeps_every_recommendation(store_url):
             "target_date, lead_section, created_at, updated_at) VALUES ('UN-OLD', 'k1', 'Train more police', "
             "'2022/23-Q2', 'Approved', 'Ongoing', :d, 'UNPOL', :t, :t)"), {"t": stamp, "d": date(2023, 6, 30)})
     upgrade(store.engine)
-    recs = store.recommendations("UN-OLD")
+    recs = TrackerStore(store).recommendations("UN-OLD")
     assert len(recs) == 1
     r = recs.iloc[0]
     assert (r["text"], r["decision"], r["progress"], r["lead_section"]) == (
         "Train more police", "Approved", "Ongoing", "UNPOL")
     assert r["target_date"] == date(2023, 6, 30)
-    history = store.recommendation_history(int(r["id"]))
+    history = TrackerStore(store).recommendation_history(int(r["id"]))
     assert list(history["action"]) == ["create"]
     assert json.loads(history["to_value"].iloc[0])["decision"] == "Approved"
     store.close()
@@ -132,10 +132,10 @@ def test_tracker_export_round_trips_and_neutralises_formulas(demo_store, tmp_pat
     from docx import Document
     from openpyxl import load_workbook
 
-    from cpas_kit.tracker.files import import_tracker
     from cpas_kit.tracker.export import export_docx, export_xlsx
+    from cpas_kit.tracker.files import import_tracker
 
-    demo_store.write_recommendations(MISSION, [{"text": "=HYPERLINK(\"http://evil\",\"click\")",
+    TrackerStore(demo_store).write_recommendations(MISSION, [{"text": "=HYPERLINK(\"http://evil\",\"click\")",
                                                 "cycle_recommended": "2023/24-Q4", "priority_code": "P2",
                                                 "comments": "+1 from Force"}], actor="t", source="test")
     path = export_xlsx(demo_store, MISSION, tmp_path / "tracker.xlsx", cycle="2023/24-Q4", on=date(2024, 6, 30))
@@ -182,7 +182,7 @@ def test_a_bad_tracker_file_lists_every_problem_and_writes_nothing(demo_store, t
 
 
 def test_cli_refusal_is_one_sentence_and_history_is_json(demo_sqlite_url, monkeypatch, capsys):
-    from cpas_kit.cli import main
+    from cpas_kit.cli.main import main
 
     monkeypatch.setenv("CPAS_DB_URL", demo_sqlite_url)
     assert main(["tracker", "progress", "1", "--status", "Ongoing", "--by", "Force"]) == 1
@@ -205,9 +205,9 @@ def test_summary_rates_and_median_time_to_implementation(store_url):
 
     store = Store(store_url)
     load_demo(store)
-    store.change_recommendation(1, "decision", "Approved", actor="SRSG")
-    store.change_recommendation(1, "progress", "Implemented", actor="Force", comment="working group set up")
-    recs, events = store.recommendations(MISSION), store.recommendation_events(MISSION)
+    TrackerStore(store).change_recommendation(1, "decision", "Approved", actor="SRSG")
+    TrackerStore(store).change_recommendation(1, "progress", "Implemented", actor="Force", comment="working group set up")
+    recs, events = TrackerStore(store).recommendations(MISSION), TrackerStore(store).recommendation_events(MISSION)
     summary = tracker_summary(recs, events, on=date(2024, 6, 30)).set_index("cycle")
     total = summary.loc["all"]
     # demo: 7 recommendations, 2 approved + 1 rejected in the seeds' file; here one more approved and implemented
@@ -242,10 +242,11 @@ def test_followup_compares_linked_indicators_before_and_after():
 
 
 def test_pack_shows_the_followup_with_its_caveat(demo_sqlite_url):
-    from cpas_kit.packs.build import load_context, make_parameters
+    from cpas_kit.core.settings import make_parameters
+    from cpas_kit.packs.data import load_pack_data
     from cpas_kit.packs.sections import followup
 
-    html = str(followup(load_context(make_parameters(mission=MISSION, cycle="2023/24-Q4",
+    html = str(followup(load_pack_data(make_parameters(mission=MISSION, cycle="2023/24-Q4",
                                                      db_url=demo_sqlite_url, language="fr"))).data)
     assert "Suivi de la mise en œuvre des recommandations" in html and "Association, et non attribution" in html
     assert "Tous les cycles" in html and "67 %" in html  # 2 approved of 3 decided in the seeds' tracker

@@ -17,6 +17,7 @@ from voila_support import one_widget as _one
 from cpas_kit.core.errors import ParametersError
 from cpas_kit.store import Store
 from cpas_kit.tracker.app import tracker_app, tracker_parameters, url_parameters
+from cpas_kit.tracker.store import TrackerStore
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "recommendations_tracker.ipynb"
 MISSION = "UN-DEMO"
@@ -27,14 +28,14 @@ ACTION_TIMEOUT = 15_000
 
 
 def _state(store: Store, rec_id: int) -> dict[str, Any]:
-    recs = store.recommendations(MISSION)
+    recs = TrackerStore(store).recommendations(MISSION)
     return recs[recs["id"] == rec_id].iloc[0].to_dict()
 
 
 # -- without a browser -----------------------------------------------------------------------------
 def test_tracker_app_filters_decides_and_shows_refusals(demo_sqlite_url):
     store = Store(demo_sqlite_url)
-    recs = store.recommendations(MISSION)
+    recs = TrackerStore(store).recommendations(MISSION)
     waiting = recs[recs["decision"] == "Awaiting Review"]
     rec_id = int(waiting["id"].iloc[0])
     app = tracker_app(store, MISSION)
@@ -77,7 +78,7 @@ def test_tracker_app_escapes_stored_text_and_speaks_french(demo_sqlite_url):
     store = Store(demo_sqlite_url)
     hostile = {"text": XSS, "cycle_recommended": "2023/24-Q4", "priority_code": "P1",
                "lead_section": "<b>Force</b>"}
-    store.write_recommendations(MISSION, [hostile], actor="test", source="test")
+    TrackerStore(store).write_recommendations(MISSION, [hostile], actor="test", source="test")
     app = tracker_app(store, MISSION, language="fr")
     page = "".join(w.value for w in _find(app, "cpas-trk-list")[0].children[1:] for w in w.children[1:])
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page and "<img" not in page
@@ -120,7 +121,7 @@ def served(demo_store_file, tmp_path_factory) -> Iterator[tuple[str, str]]:
     store = Store(url)
     hostile = {"text": XSS, "cycle_recommended": "2023/24-Q4", "priority_code": "P2",
                "lead_section": "Human Rights"}
-    store.write_recommendations(MISSION, [hostile], actor="test", source="test")
+    TrackerStore(store).write_recommendations(MISSION, [hostile], actor="test", source="test")
     store.close()
     with voila_server(NOTEBOOK, env={"CPAS_DB_URL": url}, log_file=folder / "voila.log") as base:
         yield base, url
@@ -146,7 +147,7 @@ def test_decide_and_record_progress_in_the_browser(served, browser):
 
     base, url = served
     store = Store(url)
-    recs = store.recommendations(MISSION)
+    recs = TrackerStore(store).recommendations(MISSION)
     waiting = recs[recs["decision"] == "Awaiting Review"]
     rec_id = int(waiting["id"].iloc[0])
     dialogs: list[str] = []
@@ -163,13 +164,13 @@ def test_decide_and_record_progress_in_the_browser(served, browser):
     message = page.locator(".cpas-trk-message")
 
     # progress on a recommendation that is not approved: the rule's sentence, nothing written
-    events_before = len(store.recommendation_history(rec_id))
+    events_before = len(TrackerStore(store).recommendation_history(rec_id))
     page.select_option(".cpas-trk-progress-choice select", value="Ongoing")
     page.fill(".cpas-trk-progress-by input", "Force focal point")
     page.click("button.cpas-trk-record-progress")
     expect(message.locator(".cpas-trk-msg-refused")).to_contain_text(REFUSAL, timeout=ACTION_TIMEOUT)
     expect(message).to_be_visible()
-    assert len(store.recommendation_history(rec_id)) == events_before
+    assert len(TrackerStore(store).recommendation_history(rec_id)) == events_before
     assert _state(store, rec_id)["progress"] == "Not Assigned"
 
     # leadership approves it: the list (all decisions) and the history show it at once

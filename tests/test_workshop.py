@@ -23,9 +23,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from cpas_kit.cli import workshop as workshop_cli
-from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.core.errors import CpasError, NotFoundError, ParametersError, PeriodError
+from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.store import Store
+from cpas_kit.tracker.store import TrackerStore
 from cpas_kit.workshop.sessions import (
     CODE_ALPHABET,
     DEFAULT_CONTRIBUTION,
@@ -44,6 +45,7 @@ from cpas_kit.workshop.sessions import (
     secret_matches,
     spread,
 )
+from cpas_kit.workshop.store import WorkshopStore
 
 CYCLE = "2023/24-Q4"
 FAC = "facilitator"
@@ -61,7 +63,7 @@ def store(store_url):
 
 @pytest.fixture
 def started(store):
-    return store.start_workshop(MISSION, CYCLE, actor=FAC)
+    return WorkshopStore(store).start_workshop(MISSION, CYCLE, actor=FAC)
 
 
 # -- rules without a store ---------------------------------------------------------------------------
@@ -144,7 +146,7 @@ def test_outcome_order_rules():
 def test_start_stores_only_the_key_hash(store, started):
     assert len(started.code) == 6 and set(started.code) <= set(CODE_ALPHABET)
     assert list(started.outcome_order) == OUTCOMES
-    info = store.workshop_session(started.code.lower())
+    info = WorkshopStore(store).workshop_session(started.code.lower())
     assert info["status"] == "open" and info["current_outcome"] == OUTCOMES[0] and info["cycle"] == CYCLE
     assert info["scales"] == {"progress": list(DEFAULT_PROGRESS), "contribution": list(DEFAULT_CONTRIBUTION)}
     assert "facilitator_key_hash" not in info
@@ -153,34 +155,34 @@ def test_start_stores_only_the_key_hash(store, started):
                         for row in conn.execute(text(f"SELECT * FROM {t}")) for v in row)
     assert started.facilitator_key not in dump
     assert hash_secret(started.facilitator_key) in dump
-    other = store.start_workshop(MISSION, CYCLE, actor=FAC, outcome_order=["O2.1", "O1.1"],
+    other = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor=FAC, outcome_order=["O2.1", "O1.1"],
                                  scales=make_scales(contribution=["decisive", "partial", "none"]))
     assert other.code != started.code and other.facilitator_key != started.facilitator_key
-    assert store.workshop_session(other.code)["outcome_order"] == ["O2.1", "O1.1"]
+    assert WorkshopStore(store).workshop_session(other.code)["outcome_order"] == ["O2.1", "O1.1"]
 
 
 def test_start_refuses_unknown_mission_and_bad_cycle(store):
     with pytest.raises(NotFoundError, match="mission 'NOPE' has no results framework"):
-        store.start_workshop("NOPE", CYCLE, actor=FAC)
+        WorkshopStore(store).start_workshop("NOPE", CYCLE, actor=FAC)
     with pytest.raises(PeriodError):
-        store.start_workshop(MISSION, "2023-Q9", actor=FAC)
+        WorkshopStore(store).start_workshop(MISSION, "2023-Q9", actor=FAC)
     with pytest.raises(SessionNotFound, match="no workshop session with the join code 'ABCDEF'"):
-        store.workshop_status("ABCDEF")
+        WorkshopStore(store).workshop_status("ABCDEF")
 
 
 def test_rejoin_with_same_name_and_section_restores_the_participant(store, started):
-    alice = store.join_workshop(started.code, "Alice Mbeki", "CAS")
+    alice = WorkshopStore(store).join_workshop(started.code, "Alice Mbeki", "CAS")
     assert alice.is_new and alice.section == "CAS"
-    store.submit_rating(alice.token, "O1.1", progress="some progress", contribution="some", reason="more patrols")
-    prop = store.propose_recommendation(alice.token, "O1.1", "Train local police", lead_section="UNPOL")
+    WorkshopStore(store).submit_rating(alice.token, "O1.1", progress="some progress", contribution="some", reason="more patrols")
+    prop = WorkshopStore(store).propose_recommendation(alice.token, "O1.1", "Train local police", lead_section="UNPOL")
 
-    again = store.join_workshop(started.code.lower(), "  alice   MBEKI ", "civil affairs")
+    again = WorkshopStore(store).join_workshop(started.code.lower(), "  alice   MBEKI ", "civil affairs")
     assert (again.id, again.token, again.is_new) == (alice.id, alice.token, False)
-    assert store.resume_participant(alice.token).id == alice.id
-    other_section = store.join_workshop(started.code, "Alice Mbeki", "HRD")
+    assert WorkshopStore(store).resume_participant(alice.token).id == alice.id
+    other_section = WorkshopStore(store).join_workshop(started.code, "Alice Mbeki", "HRD")
     assert other_section.id != alice.id and other_section.token != alice.token
 
-    state = store.participant_state(again.token)
+    state = WorkshopStore(store).participant_state(again.token)
     assert state["participant"]["name"] == "Alice Mbeki"
     assert state["session"]["current_outcome"] == "O1.1"
     assert state["ratings"]["O1.1"]["progress"] == "some progress"
@@ -188,27 +190,27 @@ def test_rejoin_with_same_name_and_section_restores_the_participant(store, start
     assert [p["id"] for p in state["proposals"]] == [prop["id"]]
 
     with pytest.raises(WorkshopRefused, match="'Logistics' is not a section of this mission"):
-        store.join_workshop(started.code, "Bob", "Logistics")
+        WorkshopStore(store).join_workshop(started.code, "Bob", "Logistics")
     with pytest.raises(WorkshopRefused, match="enter your name"):
-        store.join_workshop(started.code, "   ", "CAS")
+        WorkshopStore(store).join_workshop(started.code, "   ", "CAS")
     with pytest.raises(SessionNotFound, match="join again"):
-        store.participant_state("not-a-token")
+        WorkshopStore(store).participant_state("not-a-token")
 
 
 def test_rerating_replaces_the_current_rating_and_keeps_every_earlier_one(store, started):
-    p = store.join_workshop(started.code, "Alice", "CAS")
-    first = store.submit_rating(p.token, "O1.1", progress="no change", contribution="some", reason="<b>first</b>")
+    p = WorkshopStore(store).join_workshop(started.code, "Alice", "CAS")
+    first = WorkshopStore(store).submit_rating(p.token, "O1.1", progress="no change", contribution="some", reason="<b>first</b>")
     assert first["replaced"] is False
-    second = store.submit_rating(p.token, "O1.1", progress="Some progress", contribution="some")
+    second = WorkshopStore(store).submit_rating(p.token, "O1.1", progress="Some progress", contribution="some")
     assert second["replaced"] is True and second["progress"] == "some progress"
 
-    current = store.workshop_ratings(started.code)
+    current = WorkshopStore(store).workshop_ratings(started.code)
     assert len(current) == 1
     row = current.iloc[0]
     assert (row.progress, row.contribution, row.n_submits) == ("some progress", "some", 2)
     assert current["reason"].isna().all()
 
-    history = store.workshop_rating_history(started.code)
+    history = WorkshopStore(store).workshop_rating_history(started.code)
     assert list(history["progress"]) == ["no change", "some progress"]
     assert history["reason"].iloc[0] == "<b>first</b>", "text is stored as entered, not escaped"
     audit = store.audit_log(mission=MISSION, entity="workshop_rating")
@@ -216,90 +218,90 @@ def test_rerating_replaces_the_current_rating_and_keeps_every_earlier_one(store,
     assert json.loads(audit["old_value"].iloc[1])["progress"] == "no change"
 
     # the same submission id again (a resend after a lost answer) adds nothing
-    again = store.submit_rating(p.token, "O1.1", progress="deterioration", submission_id=second["submission_id"])
+    again = WorkshopStore(store).submit_rating(p.token, "O1.1", progress="deterioration", submission_id=second["submission_id"])
     assert again["duplicate"] is True and again["event_id"] == second["event_id"]
-    assert len(store.workshop_rating_history(started.code)) == 2
+    assert len(WorkshopStore(store).workshop_rating_history(started.code)) == 2
 
 
 def test_refused_ratings_write_nothing(store, started):
-    p = store.join_workshop(started.code, "Alice", "CAS")
+    p = WorkshopStore(store).join_workshop(started.code, "Alice", "CAS")
     before = store.table_counts()
     with pytest.raises(WorkshopRefused, match="'excellent' is not on this session's progress scale"):
-        store.submit_rating(p.token, "O1.1", progress="excellent", contribution="some")
+        WorkshopStore(store).submit_rating(p.token, "O1.1", progress="excellent", contribution="some")
     with pytest.raises(WorkshopRefused, match="outcome 'O9.9' is not discussed"):
-        store.submit_rating(p.token, "O9.9", progress="no change")
+        WorkshopStore(store).submit_rating(p.token, "O9.9", progress="no change")
     with pytest.raises(SessionNotFound):
-        store.submit_rating("stolen", "O1.1", progress="no change")
-    custom = store.start_workshop(MISSION, CYCLE, actor=FAC, scales=make_scales(progress=["better", "worse"]))
-    q = store.join_workshop(custom.code, "Alice", "CAS")
-    store.submit_rating(q.token, "O1.1", progress="better")
+        WorkshopStore(store).submit_rating("stolen", "O1.1", progress="no change")
+    custom = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor=FAC, scales=make_scales(progress=["better", "worse"]))
+    q = WorkshopStore(store).join_workshop(custom.code, "Alice", "CAS")
+    WorkshopStore(store).submit_rating(q.token, "O1.1", progress="better")
     with pytest.raises(WorkshopRefused, match="choose one of: better, worse"):
-        store.submit_rating(q.token, "O1.1", progress="no change")
+        WorkshopStore(store).submit_rating(q.token, "O1.1", progress="no change")
     after = store.table_counts()
     assert after["workshop_rating_events"] == before["workshop_rating_events"] + 1
 
 
 def test_participants_are_isolated_from_each_other_and_from_agreed_results(store, started):
-    alice = store.join_workshop(started.code, "Alice", "CAS")
-    bob = store.join_workshop(started.code, "Bob", "FORCE")
-    store.submit_rating(alice.token, "O1.1", progress="some progress", contribution="some")
-    store.submit_rating(bob.token, "O1.1", progress="deterioration", contribution="none")
-    mine = store.propose_recommendation(alice.token, "O1.1", "Alice's idea", lead_section="CAS")
+    alice = WorkshopStore(store).join_workshop(started.code, "Alice", "CAS")
+    bob = WorkshopStore(store).join_workshop(started.code, "Bob", "FORCE")
+    WorkshopStore(store).submit_rating(alice.token, "O1.1", progress="some progress", contribution="some")
+    WorkshopStore(store).submit_rating(bob.token, "O1.1", progress="deterioration", contribution="none")
+    mine = WorkshopStore(store).propose_recommendation(alice.token, "O1.1", "Alice's idea", lead_section="CAS")
 
     with pytest.raises(WorkshopRefused, match=f"proposal {mine['id']} was made by another participant"):
-        store.edit_proposal(bob.token, mine["id"], text="Bob rewrites it")
-    edited = store.edit_proposal(alice.token, mine["id"], text="Alice's better idea", lead_section="CAS",
+        WorkshopStore(store).edit_proposal(bob.token, mine["id"], text="Bob rewrites it")
+    edited = WorkshopStore(store).edit_proposal(alice.token, mine["id"], text="Alice's better idea", lead_section="CAS",
                                  supporting_sections=["FORCE", "unpol"])
     assert edited["supporting_sections"] == "FORCE, UNPOL"
     # a participant's token is not a facilitator key
     for key in (alice.token, None, ""):
         with pytest.raises(FacilitatorKeyRefused, match="facilitator key .* is not right"):
-            store.record_agreed(started.code, key, "O1.1", progress="no change", actor="Alice")
-    ratings = store.workshop_ratings(started.code).set_index("name")
+            WorkshopStore(store).record_agreed(started.code, key, "O1.1", progress="no change", actor="Alice")
+    ratings = WorkshopStore(store).workshop_ratings(started.code).set_index("name")
     assert ratings.loc["Alice", "progress"] == "some progress" and ratings.loc["Bob", "progress"] == "deterioration"
-    assert store.workshop_agreed(started.code).empty
-    assert store.workshop_proposals(started.code)["text"].tolist() == ["Alice's better idea"]
+    assert WorkshopStore(store).workshop_agreed(started.code).empty
+    assert WorkshopStore(store).workshop_proposals(started.code)["text"].tolist() == ["Alice's better idea"]
 
 
 def test_facilitator_actions_need_the_key(store, started):
     code, key = started.code, started.facilitator_key
     wrong = key[:-1] + ("A" if key[-1] != "A" else "B")
     before = store.table_counts()
-    for action in (lambda k: store.set_workshop_outcome(code, k, "O1.2", actor=FAC),
-                   lambda k: store.set_workshop_order(code, k, ["O1.2"], actor=FAC),
-                   lambda k: store.record_agreed(code, k, "O1.1", progress="no change", actor=FAC),
-                   lambda k: store.merge_proposals(code, k, [1], 2, actor=FAC),
-                   lambda k: store.send_proposals(code, k, [1], actor=FAC),
-                   lambda k: store.close_workshop(code, k, actor=FAC)):
+    for action in (lambda k: WorkshopStore(store).set_workshop_outcome(code, k, "O1.2", actor=FAC),
+                   lambda k: WorkshopStore(store).set_workshop_order(code, k, ["O1.2"], actor=FAC),
+                   lambda k: WorkshopStore(store).record_agreed(code, k, "O1.1", progress="no change", actor=FAC),
+                   lambda k: WorkshopStore(store).merge_proposals(code, k, [1], 2, actor=FAC),
+                   lambda k: WorkshopStore(store).send_proposals(code, k, [1], actor=FAC),
+                   lambda k: WorkshopStore(store).close_workshop(code, k, actor=FAC)):
         with pytest.raises(FacilitatorKeyRefused, match=f"the facilitator key for session {code} is not right"):
             action(wrong)
     assert store.table_counts() == before
-    assert store.workshop_session(code)["status"] == "open"
+    assert WorkshopStore(store).workshop_session(code)["status"] == "open"
 
-    info = store.set_workshop_outcome(code, key, "O2.1", actor=FAC)
+    info = WorkshopStore(store).set_workshop_outcome(code, key, "O2.1", actor=FAC)
     assert info["current_outcome"] == "O2.1" and info["current_index"] == 3
-    assert store.set_workshop_outcome(code, key, 0, actor=FAC)["current_outcome"] == "O1.1"
-    store.set_workshop_outcome(code, key, "O2.1", actor=FAC)
-    info = store.set_workshop_order(code, key, ["O3.1", "O2.1", "O1.1"], actor=FAC)
+    assert WorkshopStore(store).set_workshop_outcome(code, key, 0, actor=FAC)["current_outcome"] == "O1.1"
+    WorkshopStore(store).set_workshop_outcome(code, key, "O2.1", actor=FAC)
+    info = WorkshopStore(store).set_workshop_order(code, key, ["O3.1", "O2.1", "O1.1"], actor=FAC)
     assert info["outcome_order"] == ["O3.1", "O2.1", "O1.1"] and info["current_outcome"] == "O2.1"
     with pytest.raises(WorkshopRefused, match="outcome 'O1.2' is not discussed"):
-        store.set_workshop_outcome(code, key, "O1.2", actor=FAC)
+        WorkshopStore(store).set_workshop_outcome(code, key, "O1.2", actor=FAC)
 
 
 def test_agreed_results_replace_with_history_and_feed_the_pack(store, started):
     code, key = started.code, started.facilitator_key
-    store.record_agreed(code, key, "O1.2", progress="some progress", contribution="some",
+    WorkshopStore(store).record_agreed(code, key, "O1.2", progress="some progress", contribution="some",
                         analysis="Patrols <up>; trust & perceptions low.", actor="Facilitator A")
-    store.record_agreed(code, key, "O1.1", progress="no change", contribution="unclear", analysis="draft",
+    WorkshopStore(store).record_agreed(code, key, "O1.1", progress="no change", contribution="unclear", analysis="draft",
                         actor="Facilitator A")
-    store.record_agreed(code, key, "O1.1", progress="deterioration", contribution="some", analysis="final why",
+    WorkshopStore(store).record_agreed(code, key, "O1.1", progress="deterioration", contribution="some", analysis="final why",
                         actor="Facilitator B")
     with pytest.raises(WorkshopRefused, match="'huge' is not on this session's contribution scale"):
-        store.record_agreed(code, key, "O1.1", progress="no change", contribution="huge", actor=FAC)
+        WorkshopStore(store).record_agreed(code, key, "O1.1", progress="no change", contribution="huge", actor=FAC)
     with pytest.raises(WorkshopRefused, match="record at least"):
-        store.record_agreed(code, key, "O1.1", actor=FAC)
+        WorkshopStore(store).record_agreed(code, key, "O1.1", actor=FAC)
 
-    results = store.agreed_results(MISSION, CYCLE)
+    results = WorkshopStore(store).agreed_results(MISSION, CYCLE)
     assert list(results.columns) == ["outcome_code", "progress", "contribution", "analysis", "session_code",
                                       "agreed_by", "agreed_at"]
     assert results["outcome_code"].tolist() == ["O1.1", "O1.2"], "framework order"
@@ -311,44 +313,44 @@ def test_agreed_results_replace_with_history_and_feed_the_pack(store, started):
     assert len(audit) == 3 and json.loads(audit["old_value"].iloc[2])["analysis"] == "draft"
 
     # a later session of the same cycle overrides per outcome; other cycles are separate
-    later = store.start_workshop(MISSION, CYCLE, actor=FAC)
-    store.record_agreed(later.code, later.facilitator_key, "O1.2", progress="no change", actor=FAC)
-    results = store.agreed_results(MISSION, CYCLE).set_index("outcome_code")
+    later = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor=FAC)
+    WorkshopStore(store).record_agreed(later.code, later.facilitator_key, "O1.2", progress="no change", actor=FAC)
+    results = WorkshopStore(store).agreed_results(MISSION, CYCLE).set_index("outcome_code")
     assert results.loc["O1.2", "session_code"] == later.code and results.loc["O1.1", "session_code"] == code
-    assert store.agreed_results(MISSION, "2022/23-Q4").empty
+    assert WorkshopStore(store).agreed_results(MISSION, "2022/23-Q4").empty
 
 
 def test_merge_keeps_originals_and_send_to_tracker_is_idempotent(store, started):
     code, key = started.code, started.facilitator_key
-    alice = store.join_workshop(code, "Alice", "CAS")
-    bob = store.join_workshop(code, "Bob", "FORCE")
-    a = store.propose_recommendation(alice.token, "O1.1", "Train and equip local police", lead_section="UNPOL",
+    alice = WorkshopStore(store).join_workshop(code, "Alice", "CAS")
+    bob = WorkshopStore(store).join_workshop(code, "Bob", "FORCE")
+    a = WorkshopStore(store).propose_recommendation(alice.token, "O1.1", "Train and equip local police", lead_section="UNPOL",
                                      supporting_sections="CAS")
-    b = store.propose_recommendation(bob.token, "O1.1", "Train local police", lead_section="UNPOL")
-    c = store.propose_recommendation(bob.token, "O1.1", "Equip local police")
-    assert store.propose_recommendation(bob.token, "O1.1", "Equip local police")["id"] == c["id"]
+    b = WorkshopStore(store).propose_recommendation(bob.token, "O1.1", "Train local police", lead_section="UNPOL")
+    c = WorkshopStore(store).propose_recommendation(bob.token, "O1.1", "Equip local police")
+    assert WorkshopStore(store).propose_recommendation(bob.token, "O1.1", "Equip local police")["id"] == c["id"]
 
-    assert store.merge_proposals(code, key, [c["id"]], b["id"], actor=FAC) == [c["id"]]
-    assert store.merge_proposals(code, key, [b["id"]], a["id"], actor=FAC) == [b["id"]]
-    assert store.merge_proposals(code, key, [b["id"]], a["id"], actor=FAC) == [], "merging again changes nothing"
-    props = store.workshop_proposals(code).set_index("id")
+    assert WorkshopStore(store).merge_proposals(code, key, [c["id"]], b["id"], actor=FAC) == [c["id"]]
+    assert WorkshopStore(store).merge_proposals(code, key, [b["id"]], a["id"], actor=FAC) == [b["id"]]
+    assert WorkshopStore(store).merge_proposals(code, key, [b["id"]], a["id"], actor=FAC) == [], "merging again changes nothing"
+    props = WorkshopStore(store).workshop_proposals(code).set_index("id")
     assert len(props) == 3, "originals are kept"
     assert props.loc[b["id"], "merged_into_id"] == a["id"] and props.loc[c["id"], "merged_into_id"] == a["id"]
     with pytest.raises(WorkshopRefused, match=f"merged into proposal {a['id']}; merge into {a['id']} instead"):
-        store.merge_proposals(code, key, [a["id"]], b["id"], actor=FAC)
+        WorkshopStore(store).merge_proposals(code, key, [a["id"]], b["id"], actor=FAC)
     with pytest.raises(WorkshopRefused, match="cannot be merged into itself"):
-        store.merge_proposals(code, key, [a["id"]], a["id"], actor=FAC)
+        WorkshopStore(store).merge_proposals(code, key, [a["id"]], a["id"], actor=FAC)
     with pytest.raises(WorkshopRefused, match="already merged into proposal"):
-        store.edit_proposal(bob.token, b["id"], text="changed after merging")
+        WorkshopStore(store).edit_proposal(bob.token, b["id"], text="changed after merging")
     with pytest.raises(WorkshopRefused, match=f"send proposal {a['id']} instead"):
-        store.send_proposals(code, key, [b["id"]], actor=FAC)
+        WorkshopStore(store).send_proposals(code, key, [b["id"]], actor=FAC)
 
-    recs_before = len(store.recommendations(MISSION))
-    sent = store.send_proposals(code, key, [a["id"]], actor=FAC)
+    recs_before = len(TrackerStore(store).recommendations(MISSION))
+    sent = WorkshopStore(store).send_proposals(code, key, [a["id"]], actor=FAC)
     assert sent["sent"] == [a["id"]] and sent["already_sent"] == []
-    again = store.send_proposals(code, key, [a["id"]], actor=FAC)
+    again = WorkshopStore(store).send_proposals(code, key, [a["id"]], actor=FAC)
     assert again["sent"] == [] and again["already_sent"] == [a["id"]]
-    recs = store.recommendations(MISSION)
+    recs = TrackerStore(store).recommendations(MISSION)
     assert len(recs) == recs_before + 1, "sending twice does not duplicate"
     rec = recs[recs["source_session"] == code].iloc[0]
     assert (rec.text, rec.decision, rec.progress, rec.outcome_code, rec.priority_code, rec.cycle_recommended) == (
@@ -357,42 +359,42 @@ def test_merge_keeps_originals_and_send_to_tracker_is_idempotent(store, started)
     assert sent["recommendation_ids"][a["id"]] == rec.id
 
     # the tracker moves on; a proposal with the same text from another session links, it does not reset
-    store.change_recommendation(int(rec.id), "decision", "Approved", actor="Head of Mission")
-    later = store.start_workshop(MISSION, CYCLE, actor=FAC)
-    carol = store.join_workshop(later.code, "Carol", "HRD")
-    d = store.propose_recommendation(carol.token, "O1.1", "Train and equip   local police")
-    linked = store.send_proposals(later.code, later.facilitator_key, [d["id"]], actor=FAC)
+    TrackerStore(store).change_recommendation(int(rec.id), "decision", "Approved", actor="Head of Mission")
+    later = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor=FAC)
+    carol = WorkshopStore(store).join_workshop(later.code, "Carol", "HRD")
+    d = WorkshopStore(store).propose_recommendation(carol.token, "O1.1", "Train and equip   local police")
+    linked = WorkshopStore(store).send_proposals(later.code, later.facilitator_key, [d["id"]], actor=FAC)
     assert linked["recommendation_ids"][d["id"]] == rec.id
-    assert len(store.recommendations(MISSION)) == recs_before + 1
-    assert store.recommendations(MISSION).set_index("id").loc[rec.id, "decision"] == "Approved"
+    assert len(TrackerStore(store).recommendations(MISSION)) == recs_before + 1
+    assert TrackerStore(store).recommendations(MISSION).set_index("id").loc[rec.id, "decision"] == "Approved"
     with pytest.raises(WorkshopRefused, match="already sent to the tracker"):
-        store.edit_proposal(alice.token, a["id"], text="too late")
+        WorkshopStore(store).edit_proposal(alice.token, a["id"], text="too late")
 
 
 def test_a_closed_session_changes_no_more(store, started):
     code, key = started.code, started.facilitator_key
-    alice = store.join_workshop(code, "Alice", "CAS")
-    store.submit_rating(alice.token, "O1.1", progress="no change")
-    closed = store.close_workshop(code, key, actor=FAC)
+    alice = WorkshopStore(store).join_workshop(code, "Alice", "CAS")
+    WorkshopStore(store).submit_rating(alice.token, "O1.1", progress="no change")
+    closed = WorkshopStore(store).close_workshop(code, key, actor=FAC)
     assert closed["status"] == "closed" and closed["closed_by"] == FAC
     with pytest.raises(WorkshopRefused, match=f"session {code} is closed"):
-        store.submit_rating(alice.token, "O1.1", progress="deterioration")
+        WorkshopStore(store).submit_rating(alice.token, "O1.1", progress="deterioration")
     with pytest.raises(WorkshopRefused, match="is closed"):
-        store.join_workshop(code, "Latecomer", "CAS")
+        WorkshopStore(store).join_workshop(code, "Latecomer", "CAS")
     with pytest.raises(WorkshopRefused, match="is closed"):
-        store.record_agreed(code, key, "O1.1", progress="no change", actor=FAC)
-    assert store.join_workshop(code, "Alice", "CAS").id == alice.id, "re-joining to look back still works"
-    assert store.participant_state(alice.token)["ratings"]["O1.1"]["progress"] == "no change"
+        WorkshopStore(store).record_agreed(code, key, "O1.1", progress="no change", actor=FAC)
+    assert WorkshopStore(store).join_workshop(code, "Alice", "CAS").id == alice.id, "re-joining to look back still works"
+    assert WorkshopStore(store).participant_state(alice.token)["ratings"]["O1.1"]["progress"] == "no change"
 
 
 def test_status_counts_spread_and_who_rated_the_current_outcome(store, started):
     code = started.code
-    people = [store.join_workshop(code, f"P{i}", sec) for i, sec in enumerate(["CAS", "FORCE", "HRD", "UNPOL"])]
+    people = [WorkshopStore(store).join_workshop(code, f"P{i}", sec) for i, sec in enumerate(["CAS", "FORCE", "HRD", "UNPOL"])]
     for p, value in zip(people[:3], ["some progress", "some progress", "deterioration"]):
-        store.submit_rating(p.token, "O1.1", progress=value, contribution="some")
-    store.submit_rating(people[3].token, "O1.2", progress="no change")
-    store.submit_rating(people[3].token, "O1.1", reason="I need more data first")  # a reason only: not rated
-    status = store.workshop_status(code)
+        WorkshopStore(store).submit_rating(p.token, "O1.1", progress=value, contribution="some")
+    WorkshopStore(store).submit_rating(people[3].token, "O1.2", progress="no change")
+    WorkshopStore(store).submit_rating(people[3].token, "O1.1", reason="I need more data first")  # a reason only: not rated
+    status = WorkshopStore(store).workshop_status(code)
 
     assert {p["name"]: p["rated_current"] for p in status["participants"]} == {
         "P0": True, "P1": True, "P2": True, "P3": False}
@@ -406,11 +408,11 @@ def test_status_counts_spread_and_who_rated_the_current_outcome(store, started):
     assert o11["contribution"]["modal_share"] == 1.0
     assert len(o11["ratings"]) == 4 and o11["agreed"] is None
     assert status["outcomes"][1]["progress"]["n_ratings"] == 1
-    assert store.workshop_participants(code)["rated_current"].tolist() == [True, True, True, False]
-    dist = store.workshop_distribution(code)
+    assert WorkshopStore(store).workshop_participants(code)["rated_current"].tolist() == [True, True, True, False]
+    dist = WorkshopStore(store).workshop_distribution(code)
     assert len(dist) == len(OUTCOMES) * (len(DEFAULT_PROGRESS) + len(DEFAULT_CONTRIBUTION))
     assert dist.query("outcome_code == 'O1.1' and scale == 'progress'")["count"].tolist() == [0, 2, 0, 1, 0]
-    spreads = store.workshop_spread(code).set_index(["outcome_code", "scale"])
+    spreads = WorkshopStore(store).workshop_spread(code).set_index(["outcome_code", "scale"])
     assert spreads.loc[("O1.1", "progress"), "modal_share"] == 0.6667
     assert spreads.loc[("O1.2", "contribution"), "n_ratings"] == 0
     text_dump = json.dumps(status)
@@ -419,27 +421,27 @@ def test_status_counts_spread_and_who_rated_the_current_outcome(store, started):
 
 
 def test_status_is_fast_enough_to_poll_every_second(store, started):
-    people = [store.join_workshop(started.code, f"P{i}", "CAS") for i in range(30)]
+    people = [WorkshopStore(store).join_workshop(started.code, f"P{i}", "CAS") for i in range(30)]
     for p in people:
         for o in OUTCOMES:
-            store.submit_rating(p.token, o, progress="some progress", contribution="some", reason="because")
-    store.workshop_status(started.code)
+            WorkshopStore(store).submit_rating(p.token, o, progress="some progress", contribution="some", reason="because")
+    WorkshopStore(store).workshop_status(started.code)
     t0 = time.perf_counter()
     for _ in range(5):
-        status = store.workshop_status(started.code)
+        status = WorkshopStore(store).workshop_status(started.code)
     per_call = (time.perf_counter() - t0) / 5
     assert sum(o["progress"]["n_ratings"] for o in status["outcomes"]) == 240
     assert per_call < 0.25, f"workshop_status took {per_call:.3f} s for 30 participants × 8 outcomes"
 
 
 def test_rating_events_are_append_only(store, started):
-    p = store.join_workshop(started.code, "Alice", "CAS")
-    store.submit_rating(p.token, "O1.1", progress="no change")
+    p = WorkshopStore(store).join_workshop(started.code, "Alice", "CAS")
+    WorkshopStore(store).submit_rating(p.token, "O1.1", progress="no change")
     for sql in ("UPDATE workshop_rating_events SET progress = 'deterioration'", "DELETE FROM workshop_rating_events"):
         with pytest.raises(DBAPIError, match="append-only"):
             with store.engine.begin() as conn:
                 conn.execute(text(sql))
-    assert store.workshop_ratings(started.code)["progress"].tolist() == ["no change"]
+    assert WorkshopStore(store).workshop_ratings(started.code)["progress"].tolist() == ["no change"]
 
 
 # -- 30 participants at once --------------------------------------------------------------------------
@@ -451,13 +453,13 @@ SUBMITS_EACH = 50
 def _participant_worker(url, code, k, sections, ready, go, results):  # runs in a forked child process
     try:
         store = Store(url)  # its own engine and connections, like one Voila kernel
-        me = store.join_workshop(code, f"Participant {k:02d}", sections[k % len(sections)])
+        me = WorkshopStore(store).join_workshop(code, f"Participant {k:02d}", sections[k % len(sections)])
         ready.wait(timeout=120)
         go.wait(timeout=120)
         started = time.time()
         acks = []
         for i in range(SUBMITS_EACH):
-            ack = store.submit_rating(me.token, OUTCOMES[i % len(OUTCOMES)],
+            ack = WorkshopStore(store).submit_rating(me.token, OUTCOMES[i % len(OUTCOMES)],
                                       progress=DEFAULT_PROGRESS[(k + i) % len(DEFAULT_PROGRESS)],
                                       contribution=DEFAULT_CONTRIBUTION[(k * i) % len(DEFAULT_CONTRIBUTION)],
                                       reason=f"p{k} #{i}", submission_id=f"p{k}-{i}")
@@ -469,12 +471,13 @@ def _participant_worker(url, code, k, sections, ready, go, results):  # runs in 
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.slow
 def test_thirty_participants_submitting_fifty_ratings_each_store_exactly_1500(request, backend):
     """30 processes × 50 submits → exactly 1,500 rating events, each once; 240 current ratings (30 × 8)."""
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
     setup = Store(url)
     setup.save_framework(demo_framework(), effective_from="2021/22-Q1", actor="pytest")
-    session = setup.start_workshop(MISSION, CYCLE, actor=FAC)
+    session = WorkshopStore(setup).start_workshop(MISSION, CYCLE, actor=FAC)
     sections = [s.code for s in demo_framework().sections]
     setup.close()  # no pooled connection crosses the fork
 
@@ -501,7 +504,7 @@ def test_thirty_participants_submitting_fifty_ratings_each_store_exactly_1500(re
 
     check = Store(url)
     try:
-        history = check.workshop_rating_history(session.code)
+        history = WorkshopStore(check).workshop_rating_history(session.code)
         acked = {sid: eid for r in reports for eid, sid, dup in r["acks"]}
         assert all(not dup for r in reports for _, _, dup in r["acks"])
         assert len(history) == N_PARTICIPANTS * SUBMITS_EACH == 1500
@@ -511,7 +514,7 @@ def test_thirty_participants_submitting_fifty_ratings_each_store_exactly_1500(re
         assert history.groupby("participant_id").size().eq(SUBMITS_EACH).all()
         assert len(check.audit_log(mission=MISSION, entity="workshop_rating")) == 1500
 
-        current = check.workshop_ratings(session.code)
+        current = WorkshopStore(check).workshop_ratings(session.code)
         assert len(current) == N_PARTICIPANTS * len(OUTCOMES) == 240
         assert current["n_submits"].sum() == 1500
         pid_of = {r["participant_id"]: r["k"] for r in reports}
@@ -520,7 +523,7 @@ def test_thirty_participants_submitting_fifty_ratings_each_store_exactly_1500(re
             last = max(i for i in range(SUBMITS_EACH) if i % len(OUTCOMES) == j)
             assert row.reason == f"p{k} #{last}", "the current rating is the participant's latest submit"
             assert row.progress == DEFAULT_PROGRESS[(k + last) % len(DEFAULT_PROGRESS)]
-        assert len(check.workshop_participants(session.code)) == N_PARTICIPANTS
+        assert len(WorkshopStore(check).workshop_participants(session.code)) == N_PARTICIPANTS
     finally:
         check.close()
     print(f"\n{backend}: 30 participants × 50 submits in {elapsed:.1f} s")
@@ -531,12 +534,13 @@ def test_thirty_participants_submitting_fifty_ratings_each_store_exactly_1500(re
 CRASH_WORKER = r"""
 import sys, time
 from cpas_kit.store import Store
+from cpas_kit.workshop.store import WorkshopStore
 
 url, token = sys.argv[1], sys.argv[2]
 store = Store(url)
 i = 0
 while True:
-    ack = store.submit_rating(token, "O1.1", progress="some progress", contribution="some", reason=f"submit {i}",
+    ack = WorkshopStore(store).submit_rating(token, "O1.1", progress="some progress", contribution="some", reason=f"submit {i}",
                               submission_id=f"crash-{i}")
     print(f"acknowledged {ack['submission_id']} {ack['event_id']}", flush=True)
     i += 1
@@ -545,11 +549,12 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_killing_a_participant_process_loses_no_acknowledged_submit(store_url, tmp_path):
     store = Store(store_url)
     store.save_framework(demo_framework(), effective_from="2021/22-Q1", actor="pytest")
-    session = store.start_workshop(MISSION, CYCLE, actor=FAC)
-    me = store.join_workshop(session.code, "Alice", "CAS")
+    session = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor=FAC)
+    me = WorkshopStore(store).join_workshop(session.code, "Alice", "CAS")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH"))
                                                        if p)}
     err = open(tmp_path / "crash.stderr", "w+")
@@ -583,14 +588,14 @@ def test_killing_a_participant_process_loses_no_acknowledged_submit(store_url, t
 
     after = Store(store_url)  # a fresh process view of the store
     try:
-        history = after.workshop_rating_history(session.code)
+        history = WorkshopStore(after).workshop_rating_history(session.code)
         stored = set(history["submission_id"])
         assert set(acknowledged) <= stored, f"lost: {sorted(set(acknowledged) - stored)}"
         assert history["submission_id"].is_unique
         assert len(stored) - len(acknowledged) <= 1, "at most the one submit in flight was not yet acknowledged"
-        assert after.workshop_ratings(session.code)["reason"].iloc[0] == history["reason"].iloc[-1]
-        resumed = after.resume_participant(me.token)  # the participant re-joins and carries on
-        assert after.submit_rating(resumed.token, "O1.1", progress="no change")["replaced"] is True
+        assert WorkshopStore(after).workshop_ratings(session.code)["reason"].iloc[0] == history["reason"].iloc[-1]
+        resumed = WorkshopStore(after).resume_participant(me.token)  # the participant re-joins and carries on
+        assert WorkshopStore(after).submit_rating(resumed.token, "O1.1", progress="no change")["replaced"] is True
     finally:
         after.close()
 
@@ -612,9 +617,9 @@ def test_cli_start_and_status(store, capsys):
     assert out["outcome_order"] == OUTCOMES and out["scales"]["progress"] == list(DEFAULT_PROGRESS)
     code, key = out["code"], out["facilitator_key"]
 
-    alice = store.join_workshop(code, "Alice", "CAS")
-    store.submit_rating(alice.token, "O1.1", progress="no change", contribution="some", reason="stable")
-    store.record_agreed(code, key, "O1.1", progress="no change", contribution="some", analysis="Why: stable.",
+    alice = WorkshopStore(store).join_workshop(code, "Alice", "CAS")
+    WorkshopStore(store).submit_rating(alice.token, "O1.1", progress="no change", contribution="some", reason="stable")
+    WorkshopStore(store).record_agreed(code, key, "O1.1", progress="no change", contribution="some", analysis="Why: stable.",
                         actor="Facilitator A")
     assert workshop_cli.run(parse(["workshop", "status", code.lower(), "--json"]), store) == 0
     status = json.loads(capsys.readouterr().out)
@@ -659,16 +664,17 @@ def test_cli_errors_are_one_sentence(store, monkeypatch):
 
 
 def test_the_pack_shows_the_agreed_rating_and_analysis(demo_sqlite_url):
-    from cpas_kit.packs.build import load_context, make_parameters
+    from cpas_kit.core.settings import make_parameters
+    from cpas_kit.packs.data import load_pack_data
     from cpas_kit.packs.sections import outcome_sections
     from cpas_kit.store import Store
 
     store = Store(demo_sqlite_url)
-    started = store.start_workshop("UN-DEMO", "2023/24-Q4", actor="facilitator")
-    store.record_agreed(started.code, started.facilitator_key, "O1.1", progress="some progress", contribution="significant",
+    started = WorkshopStore(store).start_workshop("UN-DEMO", "2023/24-Q4", actor="facilitator")
+    WorkshopStore(store).record_agreed(started.code, started.facilitator_key, "O1.1", progress="some progress", contribution="significant",
                         analysis="Patrols in the west <b>deterred</b> attacks.", actor="facilitator")
     store.close()
-    ctx = load_context(make_parameters(mission="UN-DEMO", cycle="2023/24-Q4", db_url=demo_sqlite_url))
+    ctx = load_pack_data(make_parameters(mission="UN-DEMO", cycle="2023/24-Q4", db_url=demo_sqlite_url))
     html = "".join(str(getattr(p, "data", "")) for p in outcome_sections(ctx))
     assert "Agreed in the impact assessment" in html and "some progress" in html
     assert "Patrols in the west &lt;b&gt;deterred&lt;/b&gt; attacks." in html, "analysis text is escaped"

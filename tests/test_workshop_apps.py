@@ -8,14 +8,17 @@ import html
 
 import pytest
 
-from cpas_kit.workshop import participant as workshop_participant
-from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.core.errors import ParametersError
+from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.store import Store
-from cpas_kit.workshop.sessions import SessionNotFound, WorkshopRefused
+from cpas_kit.tracker.store import TrackerStore
+from cpas_kit.workshop import participant as workshop_participant
 from cpas_kit.workshop.facilitator import FacilitatorApp
 from cpas_kit.workshop.pages import error_text, page_parameters
 from cpas_kit.workshop.participant import ParticipantApp
+from cpas_kit.workshop.sessions import SessionNotFound, WorkshopRefused
+from cpas_kit.workshop.store import WorkshopStore
 from cpas_kit.workshop.views import build_views, outcome_view
 
 CYCLE = "2023/24-Q4"
@@ -34,7 +37,7 @@ def store(sqlite_url, monkeypatch):
 
 @pytest.fixture
 def started(store):
-    return store.start_workshop(MISSION, CYCLE, actor="facilitator")
+    return WorkshopStore(store).start_workshop(MISSION, CYCLE, actor="facilitator")
 
 
 def _join(store, code, name, section_index=0, query=""):
@@ -92,12 +95,12 @@ def test_pressing_save_twice_stores_one_rating_and_a_changed_form_another(store,
     app = _join(store, started.code, "Awa")
     app.progress.value = "no change"
     app.save.click()
-    app._pending_submission = store.workshop_rating_history(started.code)["submission_id"].iloc[-1]
+    app._pending_submission = WorkshopStore(store).workshop_rating_history(started.code)["submission_id"].iloc[-1]
     app.save.click()  # the same submit again (e.g. after a timeout): not stored twice
-    assert len(store.workshop_rating_history(started.code)) == 1
+    assert len(WorkshopStore(store).workshop_rating_history(started.code)) == 1
     app.progress.value = "deterioration"
     app.save.click()
-    history = store.workshop_rating_history(started.code)
+    history = WorkshopStore(store).workshop_rating_history(started.code)
     assert list(history["progress"]) == ["no change", "deterioration"]
 
 
@@ -106,13 +109,13 @@ def test_refusals_are_sentences_on_the_page_and_nothing_is_written(store, starte
     assert "no workshop session with the join code 'ZZZZZZ'" in html.unescape(app.join_msg.value)
     app = ParticipantApp(store, page_parameters(query=f"session={started.code}"))
     app.join_button.click()  # no name, no section
-    assert "enter your name" in app.join_msg.value and not store.workshop_status(started.code)["participants"]
+    assert "enter your name" in app.join_msg.value and not WorkshopStore(store).workshop_status(started.code)["participants"]
     app = _join(store, started.code, "Awa")
     app.save.click()  # nothing chosen
     assert "choose a progress or a contribution rating" in app.save_msg.value
     app.propose.click()  # no text
     assert "a recommendation needs its text" in app.propose_msg.value
-    assert store.workshop_rating_history(started.code).empty and store.workshop_proposals(started.code).empty
+    assert WorkshopStore(store).workshop_rating_history(started.code).empty and WorkshopStore(store).workshop_proposals(started.code).empty
     bad = ParticipantApp(store, page_parameters(query=f"session={started.code}&participant=not-a-token"))
     assert "no longer valid" in bad.join_msg.value and bad.token is None
 
@@ -121,7 +124,7 @@ def test_participants_follow_the_facilitator_unless_they_choose_not_to(store, st
     app = _join(store, started.code, "Awa")
     other = _join(store, started.code, "Jean", 1)
     other.follow.value = False
-    store.set_workshop_outcome(started.code, started.facilitator_key, 2, actor="f")
+    WorkshopStore(store).set_workshop_outcome(started.code, started.facilitator_key, 2, actor="f")
     app.poll()
     other.poll()
     assert app.outcome == started.outcome_order[2] and app.outcome_box.value == started.outcome_order[2]
@@ -154,7 +157,7 @@ def test_agreed_results_merges_and_sending_to_the_tracker(store, started):
         app.proposal.value = text
         app.propose.click()
     fac.refresh()
-    first, second = (int(p["id"]) for p in store.workshop_proposals(started.code).to_dict("records"))
+    first, second = (int(p["id"]) for p in WorkshopStore(store).workshop_proposals(started.code).to_dict("records"))
     fac._send()
     assert "tick at least one proposal" in fac.proposal_msg.value
     fac._tick(second, True)
@@ -164,7 +167,7 @@ def test_agreed_results_merges_and_sending_to_the_tracker(store, started):
     fac._tick(first, True)
     fac._send()
     assert "Sent to the tracker" in fac.proposal_msg.value
-    recs = store.recommendations(MISSION)
+    recs = TrackerStore(store).recommendations(MISSION)
     sent = recs[recs["text"] == "More night patrols"]
     assert len(sent) == 1 and sent["decision"].iloc[0] == "Awaiting Review"
 
@@ -173,11 +176,11 @@ def test_agreed_results_merges_and_sending_to_the_tracker(store, started):
     fac.analysis.value = "Patrols rose; " + XSS
     fac._record()
     assert "recorded" in fac.agreed_msg.value
-    agreed = store.workshop_agreed(started.code)
+    agreed = WorkshopStore(store).workshop_agreed(started.code)
     assert agreed["analysis"].iloc[0].endswith(XSS) and agreed["agreed_by"].iloc[0] == "Facilitator"
 
     fac._move(started.outcome_order[1])
-    assert store.workshop_session(started.code)["current_outcome"] == started.outcome_order[1]
+    assert WorkshopStore(store).workshop_session(started.code)["current_outcome"] == started.outcome_order[1]
     assert fac.agreed_progress.value is None  # the form shows the new outcome's (empty) agreed result
     fac.outcome_box.value = started.outcome_order[0]
     assert fac.agreed_progress.value == "some progress"
@@ -205,10 +208,10 @@ def test_french_labels_and_refusals(store, started):
     app.save.click()
     assert "Non enregistré" in app.save_msg.value and "appréciation" in app.save_msg.value
     with pytest.raises(SessionNotFound) as caught:
-        store.workshop_session("ZZZZZZ")
+        WorkshopStore(store).workshop_session("ZZZZZZ")
     assert error_text(caught.value, "fr").startswith("aucune séance d'atelier")
     with pytest.raises(WorkshopRefused) as caught:
-        store.submit_rating(app.token, "O9.9", progress="no change")
+        WorkshopStore(store).submit_rating(app.token, "O9.9", progress="no change")
     assert "n'est pas examiné" in error_text(caught.value, "fr")
 
 
@@ -216,14 +219,15 @@ def test_the_facilitator_can_start_a_session_and_sees_its_key_once(store):
     fac = FacilitatorApp(store, page_parameters(query=f"mission={MISSION}&cycle={CYCLE}"))
     fac._start_session()
     assert fac.code and fac.key and fac.key in fac.note.value and fac.code in fac.head.value
-    assert store.check_facilitator_key(fac.code, fac.key)["mission"] == MISSION
+    assert WorkshopStore(store).check_facilitator_key(fac.code, fac.key)["mission"] == MISSION
     joined = ParticipantApp(store, page_parameters(query=f"mission={MISSION}&cycle={CYCLE}"))
     assert joined.code_box.value == fac.code  # the address's mission and cycle find the open session
 
 
+@pytest.mark.slow
 def test_outcome_views_are_drawn_once_with_the_pack_builders(demo_sqlite_url, tmp_path):
     store = Store(demo_sqlite_url)
-    started = store.start_workshop(MISSION, CYCLE, actor="facilitator")
+    started = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor="facilitator")
     folder = build_views(store, started.code, "fr", root=tmp_path)
     files = sorted(p.name for p in folder.glob("*.html"))
     assert files == sorted(f"{o}.html" for o in started.outcome_order)
@@ -232,7 +236,7 @@ def test_outcome_views_are_drawn_once_with_the_pack_builders(demo_sqlite_url, tm
     stamp = (folder / files[0]).stat().st_mtime_ns
     assert build_views(store, started.code, "fr", root=tmp_path) == folder
     assert (folder / files[0]).stat().st_mtime_ns == stamp  # drawn once, then read
-    store.verify(MISSION, CYCLE, by="pytest")  # the data changed: the next build draws afresh
+    ObservationStore(store).verify(MISSION, CYCLE, by="pytest")  # the data changed: the next build draws afresh
     assert build_views(store, started.code, "fr", root=tmp_path) != folder
     store.close()
 
@@ -243,18 +247,19 @@ def test_a_mission_sets_its_own_rating_scales_in_its_parameters_file(store, tmp_
     (tmp_path / "parameters" / f"{MISSION}.yaml").write_text(
         "mission: UN-DEMO\ncycle: 2023/24-Q4\nworkshop:\n  progress_scale: [major gain, minor gain, no gain]\n")
     monkeypatch.setenv("CPAS_HOME", str(tmp_path))
-    started = store.start_workshop(MISSION, CYCLE, actor="facilitator")
+    started = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor="facilitator")
     assert started.scales.progress == ("major gain", "minor gain", "no gain")
     assert started.scales.contribution == ("significant", "some", "none", "unclear")
-    from cpas_kit.packs.build import resolve_parameters
+    from cpas_kit.core.settings import resolve_parameters
 
     assert resolve_parameters(MISSION).cycle == CYCLE  # the pack ignores the workshop section
     (tmp_path / "parameters" / f"{MISSION}.yaml").write_text("workshop:\n  progress: [a, b]\n")
     with pytest.raises(ParametersError, match="unknown key.*progress_scale"):
-        store.start_workshop(MISSION, CYCLE, actor="facilitator")
+        WorkshopStore(store).start_workshop(MISSION, CYCLE, actor="facilitator")
 
 
 @pytest.mark.parametrize("notebook", ["workshop_participant.ipynb", "workshop_facilitator.ipynb"])
+@pytest.mark.notebook
 def test_the_notebooks_run_with_papermill_parameters(notebook, store, started, tmp_path, monkeypatch):
     import papermill as pm
 
@@ -273,11 +278,11 @@ def test_the_notebooks_run_with_papermill_parameters(notebook, store, started, t
 
 
 def test_french_refusals_translate_the_words_they_name_but_not_what_was_typed(store, started):
-    me = store.join_workshop(started.code, "Awa", "CAS")
+    me = WorkshopStore(store).join_workshop(started.code, "Awa", "CAS")
     with pytest.raises(WorkshopRefused) as caught:
-        store.submit_rating(me.token, started.outcome_order[0], progress="none")  # typed on the wrong scale
+        WorkshopStore(store).submit_rating(me.token, started.outcome_order[0], progress="none")  # typed on the wrong scale
     text = error_text(caught.value, "fr")
     assert text.startswith("« none » ne figure pas sur l'échelle « progrès »"), text
     with pytest.raises(WorkshopRefused) as caught:
-        store.submit_rating(me.token, started.outcome_order[0], progress="no change", reason="x" * 1001)
+        WorkshopStore(store).submit_rating(me.token, started.outcome_order[0], progress="no change", reason="x" * 1001)
     assert "le texte « justification » compte 1001 caractères" in error_text(caught.value, "fr")

@@ -19,6 +19,9 @@ from voila_support import chromium, copy_store, free_port, require_chromium
 
 from cpas_kit.demo import MISSION
 from cpas_kit.store import Store
+from cpas_kit.workshop.store import WorkshopStore
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # Voila kernels and Chromium: minutes, not seconds
 
 CYCLE = "2023/24-Q4"
 CPAS = Path(sys.executable).with_name("cpas")
@@ -36,7 +39,7 @@ def served(tmp_path_factory, demo_store_file) -> Iterator[dict]:
     copy_store(demo_store_file, db)
     url = f"sqlite:///{db}"
     store = Store(url)
-    started = store.start_workshop(MISSION, CYCLE, actor="pytest")
+    started = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor="pytest")
     port = free_port()
     log = open(folder / "serve.log", "w+")
     proc = subprocess.Popen([str(CPAS), "workshop", "serve", "--port", str(port), "--pool-size", "2"],
@@ -145,7 +148,7 @@ def test_join_rate_propose_seen_live_by_the_facilitator_and_kept_on_reload(brows
     page.wait_for_selector(".cpas-ws-save-message:has-text('some progress')", timeout=PAGE_TIMEOUT)
     assert page.locator(".cpas-ws-progress button.mod-active").inner_text() == "some progress"
     assert "Extend night patrols" in page.inner_text(".cpas-ws-mine")
-    stored = store.workshop_ratings(code)
+    stored = WorkshopStore(store).workshop_ratings(code)
     assert stored[stored["name"].str.startswith("Awa")]["progress"].tolist() == ["some progress"]
     fac.close()
     page.close()
@@ -153,7 +156,7 @@ def test_join_rate_propose_seen_live_by_the_facilitator_and_kept_on_reload(brows
 
 def test_many_participants_arriving_at_once_all_get_in_and_are_stored(browser, served):
     store, code = served["store"], served["started"].code
-    before = len(store.workshop_participants(code))
+    before = len(WorkshopStore(store).workshop_participants(code))
     contexts = [browser.new_context() for _ in range(5)]
     pages = [c.new_page() for c in contexts]
     # Playwright's sync API is not thread-safe: start every load first, then finish each page in turn
@@ -171,8 +174,8 @@ def test_many_participants_arriving_at_once_all_get_in_and_are_stored(browser, s
         p.click(".cpas-ws-join")
         p.wait_for_selector(".cpas-ws-save", timeout=ACTION_TIMEOUT)
         _rate(p, "no change", "some")
-    ratings = store.workshop_ratings(code)
-    assert len(store.workshop_participants(code)) == before + 5
+    ratings = WorkshopStore(store).workshop_ratings(code)
+    assert len(WorkshopStore(store).workshop_participants(code)) == before + 5
     assert sorted(ratings[ratings["name"].str.startswith("Arrival")]["name"]) == [f"Arrival {i}" for i in range(5)]
     for c in contexts:
         c.close()
@@ -187,7 +190,7 @@ def test_a_killed_participant_kernel_loses_no_acknowledged_submit(browser, serve
     assert kernel_id and kernel_id.group(1) in kernels, (kernel_id, kernels)
     _rate(page, "deterioration", "none")  # acknowledged on screen …
     os.kill(kernels[kernel_id.group(1)], signal.SIGKILL)  # … then the kernel dies without any clean-up
-    ratings = store.workshop_ratings(code)
+    ratings = WorkshopStore(store).workshop_ratings(code)
     assert ratings[ratings["name"] == "Crash Test"][["progress", "contribution"]].values.tolist() == \
         [["deterioration", "none"]]
     page.reload()  # a new kernel: the participant comes back with the rating

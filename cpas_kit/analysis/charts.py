@@ -14,9 +14,16 @@ import pandas as pd
 import shapely
 from markupsafe import Markup
 
-from cpas_kit.framework.model import Framework, Indicator
+from cpas_kit.analysis.theme import (
+    BASELINE_COLOUR,
+    SEQUENTIAL_SCHEME,
+    STATUS_COLOURS,
+    TARGET_COLOUR,
+    UN_BLUE,
+    use_theme,
+)
 from cpas_kit.core.i18n import t
-from cpas_kit.analysis.theme import BASELINE_COLOUR, SEQUENTIAL_SCHEME, STATUS_COLOURS, TARGET_COLOUR, UN_BLUE, use_theme
+from cpas_kit.framework.model import Framework, Indicator
 
 use_theme()
 

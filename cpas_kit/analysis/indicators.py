@@ -16,8 +16,8 @@ import math
 
 import pandas as pd
 
-from cpas_kit.framework.model import Framework, Indicator
 from cpas_kit.core.periods import Period
+from cpas_kit.framework.model import Framework, Indicator
 
 STATUSES = ("on track", "off track", "no data", "not rated")
 STALE_AFTER = 2  # a value older than this many periods before the cycle counts as no data
@@ -39,7 +39,6 @@ STATUS_RULE = {
 }
 
 
-CHANGE_LEVELS = ("large increase", "moderate increase", "limited change", "large decrease")
 CHANGE_WINDOW = 4  # the change level compares a value with the mean of this many previous periods
 LOW_BASELINE = 1.0  # below this, the mean is replaced by it, so a change from 0 or 0.2 is not a division by ~0
 

@@ -1,1 +1,1 @@
-"""TODO"""
+"""The ``cpas`` command: ``main`` holds the command table; each command group has its own module."""

@@ -75,8 +75,8 @@ def _export(store: Any, args: argparse.Namespace, actor: str) -> int:
 
 
 def _merge(store: Any, args: argparse.Namespace, actor: str) -> int:
-    from cpas_kit.exchange.bundle import merge_file
     from cpas_kit.core.import_report import ImportRejected, report_rejected
+    from cpas_kit.exchange.bundle import merge_file
 
     try:
         result = merge_file(store, args.file, actor=actor)

@@ -14,6 +14,8 @@ import time
 from typing import Sequence
 
 from cpas_kit.core.errors import CpasError
+from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.tracker.store import TrackerStore
 
 EPILOG = """examples:
   cpas demo                                   load the demo mission UN-DEMO and build its pack
@@ -175,7 +177,6 @@ def _parser() -> argparse.ArgumentParser:
     context_cli.add_parsers(sub)
 
     from cpas_kit.cli import a4p as a4p_cli
-
     from cpas_kit.cli import exchange as exchange_cli  # cpas export / cpas merge / cpas a4p
 
     exchange_cli.add_parsers(sub)
@@ -194,7 +195,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from cpas_kit import demo
-    from cpas_kit.packs.build import build_outputs, resolve_parameters
+    from cpas_kit.core.settings import resolve_parameters
+    from cpas_kit.packs.build import build_outputs
     from cpas_kit.store import Store
 
     started = time.perf_counter()
@@ -226,7 +228,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
-    from cpas_kit.packs.build import build_outputs, resolve_parameters
+    from cpas_kit.core.settings import resolve_parameters
+    from cpas_kit.packs.build import build_outputs
 
     params = resolve_parameters(args.mission, args.cycle, params_file=args.params, language=args.language,
                                 output_dir=args.output_dir)
@@ -240,8 +243,8 @@ def _cmd_pack(args: argparse.Namespace) -> int:
 
 
 def _cmd_packs(args: argparse.Namespace) -> int:
-    from cpas_kit.packs.batch import MANIFEST, missions_with_parameters, run_batch
     from cpas_kit.core.paths import outputs_dir
+    from cpas_kit.packs.batch import MANIFEST, missions_with_parameters, run_batch
 
     missions = missions_with_parameters() if args.all else [m.strip() for m in args.missions.split(",") if m.strip()]
     manifest = run_batch(missions, cycle=args.cycle, language=args.language, jobs=args.jobs,
@@ -283,8 +286,8 @@ def _cmd_store(args: argparse.Namespace) -> int:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from cpas_kit.data_in.entry_workbook import write_template
     from cpas_kit.core.paths import data_entry_file
+    from cpas_kit.data_in.entry_workbook import write_template
     from cpas_kit.store import Store
 
     out = args.output or data_entry_file(args.mission, args.cycle, args.language)
@@ -333,7 +336,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     store.framework_version_for(args.mission)  # a clear error for an unknown mission
     by = args.by or default_actor()
     cells = None if args.cell is None else [c.strip() for c in args.cell]
-    n = store.verify(args.mission, args.cycle, by=by, indicators=args.indicator, cells=cells, reject=args.reject,
+    n = ObservationStore(store).verify(args.mission, args.cycle, by=by, indicators=args.indicator, cells=cells, reject=args.reject,
                      reason=args.reason, only_entered=not (args.indicator or cells is not None))
     word = "rejected" if args.reject else "verified"
     if args.json:
@@ -362,8 +365,8 @@ def _cmd_events(args: argparse.Namespace) -> int:
 def _cmd_tracker(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from cpas_kit.tracker import files as tracker
     from cpas_kit.store import Store
+    from cpas_kit.tracker import files as tracker
 
     store = Store()
     if args.action == "import":
@@ -396,11 +399,11 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
         return 0
     if args.action in ("decide", "progress"):
         field, value = ("decision", args.decision) if args.action == "decide" else ("progress", args.status)
-        state = store.change_recommendation(args.id, field, value, actor=args.by, comment=args.comment)
+        state = TrackerStore(store).change_recommendation(args.id, field, value, actor=args.by, comment=args.comment)
         print(f"Recommendation {args.id}: {field} is now {state[field]} (recorded for {args.by}).")
         return 0
     if args.action == "history":
-        hist = store.recommendation_history(args.id)
+        hist = TrackerStore(store).recommendation_history(args.id)
         if args.json:
             print(hist.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
         else:

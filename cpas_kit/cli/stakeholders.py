@@ -12,6 +12,8 @@ import argparse
 import json
 from typing import Any
 
+from cpas_kit.stakeholders.store import StakeholderStore
+
 EPILOG = """examples:
   cpas stakeholders list --mission UN-DEMO
   cpas stakeholders list --mission UN-DEMO --cycle 2022/23-Q4 --json
@@ -96,7 +98,7 @@ def run(args: argparse.Namespace, store: Any = None) -> int:
 def _list(store: Any, args: argparse.Namespace) -> int:
     from cpas_kit.stakeholders.register import ACTIVE
 
-    cmap = store.context_map(args.mission, args.cycle)
+    cmap = StakeholderStore(store).context_map(args.mission, args.cycle)
     on_map = [e for e in cmap["entries"] if e["status"] == ACTIVE]
     if args.json:
         out = {"mission": args.mission, "cycle": args.cycle, "mapped_in": cmap["cycle"],
@@ -105,7 +107,7 @@ def _list(store: Any, args: argparse.Namespace) -> int:
                "removed": [_plain(e) for e in cmap["entries"] if e["status"] != ACTIVE]}
         print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
         return 0
-    options = store.stakeholder_options(args.mission)
+    options = StakeholderStore(store).stakeholder_options(args.mission)
     synthetic = " — SYNTHETIC (demonstration data)" if cmap["is_synthetic"] else ""
     asked = f" (the map in force for {args.cycle})" if args.cycle and args.cycle != cmap["cycle"] else ""
     print(f"{args.mission} context map of {cmap['cycle']}{asked}: {len(on_map)} stakeholders{synthetic}")
@@ -126,11 +128,11 @@ def _plain(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _diff(store: Any, args: argparse.Namespace) -> int:
-    diff = store.stakeholder_diff(args.mission, args.before, args.after)
+    diff = StakeholderStore(store).stakeholder_diff(args.mission, args.before, args.after)
     if args.json:
         print(json.dumps(diff, ensure_ascii=False, indent=2, default=str))
         return 0
-    options = store.stakeholder_options(args.mission)
+    options = StakeholderStore(store).stakeholder_options(args.mission)
     s = diff["summary"]
     mapped = "" if (diff["from_snapshot"], diff["to_snapshot"]) == (diff["from"], diff["to"]) else \
         f" (maps of {diff['from_snapshot']} and {diff['to_snapshot']})"
@@ -186,9 +188,9 @@ def _options(store: Any, args: argparse.Namespace) -> int:
             raise CpasError(f"{args.file}: write a mapping of field (type, level, stance, influence) to a list of "
                             "{code, label, label_fr}")
         for field, opts in data.items():
-            if store.set_stakeholder_options(args.mission, field, opts or [], actor=args.by or default_actor()):
+            if StakeholderStore(store).set_stakeholder_options(args.mission, field, opts or [], actor=args.by or default_actor()):
                 changed.append(field)
-    options = store.stakeholder_options(args.mission)
+    options = StakeholderStore(store).stakeholder_options(args.mission)
     if args.json:
         print(json.dumps({"mission": args.mission, "changed": changed, **options.model_dump()}, ensure_ascii=False,
                          indent=2))

@@ -10,6 +10,8 @@ import argparse
 import json
 from typing import Any
 
+from cpas_kit.data_in.external.fatalities_store import FatalityStore
+
 STUDY_EPILOG = """examples:
   cpas study --area poc --from 2021/22-Q1 --to 2023/24-Q4
   cpas study --area wps --from 2022/23-Q1 --to 2023/24-Q4 --language fr -o hq_wps_study
@@ -67,12 +69,12 @@ def _fatalities(args: argparse.Namespace, store: Any) -> int:
     from cpas_kit.store import Store
 
     store = store or Store()
-    table = store.fatalities_summary([args.by], missions=[args.mission] if args.mission else None)
+    table = FatalityStore(store).fatalities_summary([args.by], missions=[args.mission] if args.mission else None)
     if args.json:
         print(json.dumps(table.to_dict("records"), ensure_ascii=False, indent=2))
         return 0
     if not len(table):
-        known = store.fatality_missions()
+        known = FatalityStore(store).fatality_missions()
         if not known:
             print("No fatalities imported yet; import the UN Peace and Security Data Hub file with "
                   "`cpas import fatalities FILE`.")

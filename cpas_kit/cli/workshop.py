@@ -10,6 +10,8 @@ import argparse
 import json
 from typing import Any
 
+from cpas_kit.workshop.store import WorkshopStore
+
 EPILOG = """examples:
   cpas workshop start --mission UN-DEMO --cycle 2023/24-Q4
   cpas workshop start --mission UN-DEMO --cycle 2023/24-Q4 --outcomes O2.1,O1.1 --json
@@ -89,7 +91,7 @@ def _start(store: Any, args: argparse.Namespace) -> int:
     from cpas_kit.workshop.sessions import mission_scales
 
     scales = mission_scales(args.mission, _list(args.progress_scale), _list(args.contribution_scale))
-    started = store.start_workshop(args.mission, args.cycle, actor=args.by or default_actor(), scales=scales,
+    started = WorkshopStore(store).start_workshop(args.mission, args.cycle, actor=args.by or default_actor(), scales=scales,
                                    outcome_order=_list(args.outcomes))
     from cpas_kit.workshop.views import build_views
 
@@ -110,7 +112,7 @@ def _start(store: Any, args: argparse.Namespace) -> int:
 
 
 def _status(store: Any, args: argparse.Namespace) -> int:
-    status = store.workshop_status(args.code)
+    status = WorkshopStore(store).workshop_status(args.code)
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
         return 0

@@ -8,19 +8,45 @@ so nothing in a report can run as a spreadsheet formula.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from cpas_kit.core.import_report import ImportProblem
 
-if TYPE_CHECKING:
-    from cpas_kit.data_in.observations import Upload
+
+@dataclass
+class SheetLayout:
+    """Where the fields are on one sheet (1-based column numbers) and the row of field names."""
+
+    name: str | None
+    columns: dict[str, int]
+    header_row: int
+
+
+@dataclass
+class Upload:
+    """A file read into one frame of text/number cells, with where each row came from."""
+
+    path: Path
+    kind: str  # "xlsx" or "csv"
+    frame: pd.DataFrame  # columns: sheet, row, and every field found
+    layouts: dict[str | None, SheetLayout] = field(default_factory=dict)
+    problems: list[ImportProblem] = field(default_factory=list)
+    blank_rows: int = 0
+
+
+def errors_path(path: str | Path) -> Path:
+    """Where the highlighted copy of a rejected file goes: ``data.xlsx`` → ``data.errors.xlsx``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.errors.xlsx")
+
 
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 BAD_ROW_FILL = PatternFill("solid", fgColor="FFEB9C")

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, insert
 
 from cpas_kit.core.errors import CpasError
 
@@ -112,20 +111,3 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def record_import(conn: Connection, result: ImportResult, *, actor: str, at: Any) -> int | None:
-    """Append the provenance row of an accepted import (inside the caller's write transaction); return its id.
-
-    An import that changed nothing (every row already stored as it is) leaves no row, so importing the same
-    file twice changes nothing at all; None is returned then.
-    """
-    from cpas_kit.store.schema import imports
-
-    if result.rows_imported == 0:
-        return None
-    return conn.execute(insert(imports).values(
-        kind=result.kind, mission_code=result.mission, file_name=Path(result.file).name, file_sha256=result.sha256,
-        imported_at=at, imported_by=actor, rows_read=result.rows_read, rows_imported=result.rows_imported,
-        rows_unchanged=result.rows_unchanged, rows_unmatched=result.rows_unmatched,
-    ).returning(imports.c.id)).scalar_one()

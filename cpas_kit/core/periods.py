@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Iterable, Literal
+from typing import Annotated, Iterable, Literal
+
+from pydantic import AfterValidator
 
 from cpas_kit.core.errors import PeriodError
 
@@ -254,3 +256,13 @@ def is_period(text: str) -> bool:
         return False
     return True
 
+
+def _check_period(value: str) -> str:
+    try:
+        return str(Period.parse(value))
+    except PeriodError as exc:
+        raise ValueError(str(exc)) from None
+
+
+PeriodStr = Annotated[str, AfterValidator(_check_period)]
+"""A reporting period in a pydantic model: any accepted spelling, normalised (``2023/24-q4`` → ``2023/24-Q4``)."""

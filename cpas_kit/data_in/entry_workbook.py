@@ -22,10 +22,11 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cpas_kit.framework.model import Framework, Indicator
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
 from cpas_kit.data_in.schemas import cell_key, parse_cell
+from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.framework.model import Framework, Indicator
 
 META_SHEET = "_cpas"
 TEMPLATE_KIND = "cpas-data-entry"
@@ -261,7 +262,7 @@ def write_template(store: Any, mission: str, cycle: str, path: str | Path, *, la
     """Write the data-entry workbook for ``mission`` and ``cycle`` to ``path``; return the path."""
     cyc = Period.parse(cycle)
     fw = store.framework(mission, str(cyc))
-    obs = store.observations(mission)
+    obs = ObservationStore(store).observations(mission)
     is_synthetic = bool(len(obs) and obs["is_synthetic"].any())
     wb = build_template(fw, str(cyc), obs, language=language, is_synthetic=is_synthetic)
     path = Path(path)

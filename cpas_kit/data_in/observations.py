@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import math
 import zipfile
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,12 +26,15 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 from pandera.typing import Series
 
-from cpas_kit.data_in.entry_workbook import META_SHEET, value_bounds
+from cpas_kit.core.error_workbook import SheetLayout, Upload, errors_path, write_error_workbook
 from cpas_kit.core.errors import NotFoundError, PeriodError
-from cpas_kit.framework.model import Framework
-from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256, record_import
+from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.core.periods import Period, is_period
+from cpas_kit.data_in.entry_workbook import META_SHEET, value_bounds
 from cpas_kit.data_in.schemas import cell_key
+from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.framework.model import Framework
+from cpas_kit.store.audit import record_import
 
 REQUIRED = ("mission_code", "indicator_code", "period")
 OPTIONAL = ("disaggregation", "value", "value_text", "source", "note")
@@ -42,27 +44,6 @@ TOLERANCE_REL = 0.005
 TOLERANCE_RULE = ("a total may differ from the sum of a complete set of its parts by at most 0.5, or 0.5 % of "
                   "the total when that is larger")
 _MAX_HEADER_SCAN = 12
-
-
-@dataclass
-class SheetLayout:
-    """Where the fields are on one sheet (1-based column numbers) and the row of field names."""
-
-    name: str | None
-    columns: dict[str, int]
-    header_row: int
-
-
-@dataclass
-class Upload:
-    """A file read into one frame of text/number cells, with where each row came from."""
-
-    path: Path
-    kind: str  # "xlsx" or "csv"
-    frame: pd.DataFrame  # columns: sheet, row, and every field found
-    layouts: dict[str | None, SheetLayout] = field(default_factory=dict)
-    problems: list[ImportProblem] = field(default_factory=list)
-    blank_rows: int = 0
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -475,12 +456,6 @@ def check_upload(upload: Upload, store: Any, *, today: date | None = None) -> tu
 
 # -- importing ---------------------------------------------------------------------------------
 
-def errors_path(path: str | Path) -> Path:
-    """Where the highlighted copy of a rejected file goes: ``data.xlsx`` → ``data.errors.xlsx``."""
-    path = Path(path)
-    return path.with_name(f"{path.stem}.errors.xlsx")
-
-
 def import_observations(store: Any, path: str | Path, *, actor: str, today: date | None = None,
                         write_error_file: bool = True) -> ImportResult:
     """Validate ``path`` completely, then write it in one transaction; raise :class:`ImportRejected` on any problem."""
@@ -496,7 +471,6 @@ def import_observations(store: Any, path: str | Path, *, actor: str, today: date
     if problems:
         result.errors = problems
         if write_error_file:
-            from cpas_kit.core.error_workbook import write_error_workbook
 
             out = write_error_workbook(upload, problems, errors_path(path))
             result.warnings.append(f"the rows with problems are highlighted in {out}")
@@ -507,6 +481,6 @@ def import_observations(store: Any, path: str | Path, *, actor: str, today: date
         result.rows_unchanged = counts["unchanged"]
         record_import(conn, result, actor=actor, at=datetime.now(timezone.utc))
 
-    store.write_observations(rows[list(FIELDS)], actor=actor, note=f"import of {path.name} (sha256 {result.sha256[:12]})",
+    ObservationStore(store).write_observations(rows[list(FIELDS)], actor=actor, note=f"import of {path.name} (sha256 {result.sha256[:12]})",
                              provenance=_provenance)
     return result

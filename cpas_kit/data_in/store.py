@@ -10,11 +10,14 @@ import pandas as pd
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, update
 
-from cpas_kit.core.periods import Period
 from cpas_kit.core.errors import CpasError
+from cpas_kit.core.periods import Period
 from cpas_kit.data_in.schemas import ObservationRecord, Observations
+from cpas_kit.store import Store
+from cpas_kit.store.audit import write_audit
 from cpas_kit.store.engine import read, run_write
 from cpas_kit.store.schema import observations
+
 
 class ObservationError(CpasError):
     """Observations handed to the store are invalid; every bad row and column is listed."""
@@ -214,3 +217,42 @@ def set_verification(engine: Engine, mission: str, period: str, *, by: str, stat
         return len(rows)
 
     return run_write(engine, _do)
+
+
+class ObservationStore:
+    """Observations of a store: ``ObservationStore(store).method(…)``."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.engine = store.engine
+
+    def write_observations(self, frame: "pd.DataFrame | list[dict[str, Any]]", *, actor: str, note: str | None = None,
+                           provenance: Any = None) -> dict[str, int]:
+        """Insert new cells, update changed ones (old values to the audit log); one transaction.
+
+        ``provenance(conn, counts)``, if given, runs in the same transaction (used to record an imported file).
+        """
+        return write_observations(self.engine, frame, actor=actor, note=note, audit=write_audit,
+                                       provenance=provenance)
+
+    def verify(self, mission: str, cycle: str, *, by: str, indicators: list[str] | None = None,
+               cells: list[str] | None = None, reject: bool = False, reason: str | None = None,
+               only_entered: bool = True) -> int:
+        """Verify (or reject, with a reason) a cycle's values; return the number of cells changed.
+
+        By default only values still ``entered`` are verified, so a rejected value is not verified by a
+        batch run; pass ``only_entered=False`` (or name the indicators and cells) to overrule that.
+        """
+        return set_verification(self.engine, mission, cycle, by=by, status="rejected" if reject else "verified",
+                                     indicators=indicators, cells=cells, only_entered=only_entered and not reject,
+                                     reason=reason, audit=write_audit)
+
+    def observations(self, mission: str, *, indicators: list[str] | None = None, periods: list[str] | None = None,
+                     totals_only: bool = False) -> pd.DataFrame:
+        """Observations of a mission, tidy (one row per indicator × period × disaggregation cell)."""
+        return read_observations(self.engine, mission, indicators=indicators, periods=periods,
+                                      totals_only=totals_only)
+
+    def count_observations(self, mission: str | None = None) -> int:
+        """Number of observation rows (all missions by default)."""
+        return count_observations(self.engine, mission)

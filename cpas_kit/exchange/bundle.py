@@ -58,6 +58,7 @@ from sqlalchemy import Connection, Engine, and_, select
 
 from cpas_kit import __version__
 from cpas_kit.core.errors import NotFoundError
+from cpas_kit.core.periods import Period
 from cpas_kit.exchange.file import FORMAT, FORMAT_VERSION, ExchangeFile, read_exchange
 from cpas_kit.exchange.merge import MergeConflict, MergeResult, merge_file
 from cpas_kit.exchange.tables import (
@@ -73,7 +74,6 @@ from cpas_kit.exchange.tables import (
     dumps,
     natural_key,
 )
-from cpas_kit.core.periods import Period
 from cpas_kit.store import schema as S
 
 __all__ = ["EXCLUDED", "FORMAT", "FORMAT_VERSION", "SEQ", "SPECS", "ExchangeFile", "ExportSummary", "MergeConflict",

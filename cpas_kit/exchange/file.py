@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from cpas_kit.core.errors import NotFoundError
-from cpas_kit.exchange.tables import CHECK, NOT_NULL, SEQ, SPEC_BY_NAME, TableSpec, freeze
 from cpas_kit.core.import_report import ImportProblem
 from cpas_kit.core.periods import Period
+from cpas_kit.exchange.tables import CHECK, NOT_NULL, SEQ, SPEC_BY_NAME, TableSpec, freeze
 
 FORMAT = "cpas-exchange"
 FORMAT_VERSION = 1

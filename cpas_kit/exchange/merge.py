@@ -18,12 +18,12 @@ from alembic.script import ScriptDirectory
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, and_, insert, select, update
 
+from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
+from cpas_kit.core.paths import MIGRATIONS_DIR
 from cpas_kit.exchange.file import ExchangeFile, problem, read_exchange
 from cpas_kit.exchange.tables import CANON, CHUNK, PARENTS, SEQ, SPECS, TO_DB, TableSpec, natural_key
-from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256, record_import
-from cpas_kit.core.paths import MIGRATIONS_DIR
-from cpas_kit.store import now, write_audit
 from cpas_kit.store import schema as S
+from cpas_kit.store.audit import now, record_import, write_audit
 from cpas_kit.store.engine import run_write
 
 _ORPHAN = "(not in this mission)"

@@ -14,8 +14,8 @@ from datetime import date
 from typing import Any
 
 from cpas_kit.core.errors import CpasError, FrameworkError, PeriodError
-from cpas_kit.framework.model import Framework, parse_framework
 from cpas_kit.core.periods import Period
+from cpas_kit.framework.model import Framework, parse_framework
 
 
 class FrameworkRejected(CpasError):

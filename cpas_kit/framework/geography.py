@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
-from cpas_kit.framework.model import Geography
 from cpas_kit.core.paths import boundaries_file
+
+if TYPE_CHECKING:  # the model only names the type; the model itself calls into this module
+    from cpas_kit.framework.model import Geography
 
 
 @lru_cache(maxsize=16)

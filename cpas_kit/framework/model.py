@@ -19,8 +19,10 @@ from typing import Annotated, Any, Iterator, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from cpas_kit.core.errors import FrameworkError, PeriodError
-from cpas_kit.core.periods import Period
+from cpas_kit.core.errors import FrameworkError
+from cpas_kit.core.paths import MISSIONS_DATA_DIR, boundaries_file
+from cpas_kit.core.periods import Period, PeriodStr
+from cpas_kit.framework.standards import mapping_problems
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
@@ -36,13 +38,6 @@ def _check_code(value: str) -> str:
     return value
 
 
-def _check_period(value: str) -> str:
-    try:
-        return str(Period.parse(value))
-    except PeriodError as exc:
-        raise ValueError(str(exc)) from None
-
-
 def _check_iso3(value: str) -> str:
     if not re.fullmatch(r"[A-Z]{3}", value):
         raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 country code (three capital letters, e.g. CAF)")
@@ -50,7 +45,6 @@ def _check_iso3(value: str) -> str:
 
 
 Code = Annotated[str, AfterValidator(_check_code)]
-PeriodStr = Annotated[str, AfterValidator(_check_period)]
 ISO3 = Annotated[str, AfterValidator(_check_iso3)]
 
 
@@ -243,6 +237,7 @@ class Framework(_Model):
         """Categories of a dimension; for geography dimensions, the admin-1 codes of the boundaries."""
         d = self.dimension(dimension)
         if d.from_geography and self.mission.geography is not None:
+            # imported here: GeoPandas is loaded only by frameworks that map (start-up time of every kernel)
             from cpas_kit.framework.geography import admin1_codes
 
             return list(admin1_codes(self.mission.geography))
@@ -376,7 +371,6 @@ def _cross_checks(doc: dict[str, Any], check_standards: bool = True) -> list[str
                 problems.append(f"stakeholders[{si}].outcomes[{ki}]: '{oc}' is not an intended outcome of this framework")
     geography = mission.get("geography")
     if isinstance(geography, dict) and isinstance(geography.get("boundaries"), str):
-        from cpas_kit.core.paths import boundaries_file
 
         if not boundaries_file(geography["boundaries"]).is_file():
             problems.append(
@@ -388,7 +382,6 @@ def _cross_checks(doc: dict[str, Any], check_standards: bool = True) -> list[str
 
 def _standard_checks(ind: dict[str, Any], path: str, mapped: dict[str, str]) -> list[str]:
     """A standard code must be in the catalogues, in the indicator's unit, and used once per framework."""
-    from cpas_kit.framework.standards import mapping_problems
 
     code = ind["standard_code"]
     problems = [f"{path}.standard_code: {p}" for p in mapping_problems(code, ind.get("unit"))]
@@ -443,6 +436,5 @@ def framework_from_document(doc: dict[str, Any]) -> Framework:
 
 def shipped_framework_path(mission: str) -> Path:
     """The YAML of a mission framework shipped with cpas_kit (e.g. UN-DEMO)."""
-    from cpas_kit.core.paths import MISSIONS_DATA_DIR
 
     return MISSIONS_DATA_DIR / f"{mission}.yaml"

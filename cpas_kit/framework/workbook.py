@@ -24,8 +24,10 @@ from typing import Any
 
 import yaml
 
+from cpas_kit.core.error_workbook import SheetLayout, Upload, errors_path, write_error_workbook
 from cpas_kit.core.errors import CpasError, NotFoundError
-from cpas_kit.framework.model import Framework
+from cpas_kit.core.i18n import t
+from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.framework.edit import (
     PATH_RE,
     default_effective_from,
@@ -33,8 +35,7 @@ from cpas_kit.framework.edit import (
     save_edited_framework,
     validate_document,
 )
-from cpas_kit.core.i18n import t
-from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
+from cpas_kit.framework.model import Framework
 
 META_SHEET = "_cpas"
 WORKBOOK_KIND = "cpas-framework"
@@ -554,9 +555,6 @@ def import_framework(store: Any, path: str | Path, *, actor: str, effective_from
     if problems or fw is None:
         result.errors = sorted(problems, key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
         if write_error_file and path.suffix.lower() in (".xlsx", ".xlsm") and any(p.sheet for p in problems):
-            from cpas_kit.core.error_workbook import write_error_workbook
-            from cpas_kit.data_in.observations import SheetLayout, Upload, errors_path
-
             upload = Upload(path, "xlsx", frame=None, layouts={  # type: ignore[arg-type]
                 s: SheetLayout(s, cols, FIELDS_ROW) for s, cols in reader.columns.items()})
             out = write_error_workbook(upload, result.errors, errors_path(path))

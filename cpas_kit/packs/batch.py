@@ -37,7 +37,8 @@ def default_jobs() -> int:
 def _build_one(mission: str, cycle: str | None, language: str | None, db_url: str | None,
                documents: bool = True) -> dict[str, Any]:
     """Build one mission's outputs (in a worker process); never raises: failures are returned."""
-    from cpas_kit.packs.build import build_outputs, resolve_parameters
+    from cpas_kit.core.settings import resolve_parameters
+    from cpas_kit.packs.build import build_outputs
 
     started = time.perf_counter()
     entry: dict[str, Any] = {"mission": mission, "cycle": cycle, "language": language, "ok": False, "files": []}

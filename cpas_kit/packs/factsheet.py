@@ -12,29 +12,27 @@ returned message says why there is no PDF.
 
 from __future__ import annotations
 
-import re
 import textwrap
 import uuid
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
 import altair as alt
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from cpas_kit import __version__
-from cpas_kit.analysis.indicators import STATUS_RULE, STATUSES, breakdown_frame, trend_frame
 from cpas_kit.analysis.charts import choropleth, inline_svg, status_donut, trend_chart
-from cpas_kit.framework.model import Indicator
+from cpas_kit.analysis.indicators import STATUS_RULE, STATUSES, breakdown_frame, trend_frame
 from cpas_kit.core.i18n import t
-from cpas_kit.packs.impact_report import LEVEL_RANK, format_number, highlights, with_unit
-from cpas_kit.packs.build import PackContext
 from cpas_kit.core.paths import TEMPLATES_DIR
-from cpas_kit.packs.pdf import PdfError, html_to_pdf, pdf_page_count, pdf_route
 from cpas_kit.core.periods import Period
+from cpas_kit.core.templates import template
+from cpas_kit.framework.model import Indicator
+from cpas_kit.packs.data import PackData
+from cpas_kit.packs.impact_report import LEVEL_RANK, format_number, highlights, with_unit
+from cpas_kit.packs.pdf import PdfError, html_to_pdf, pdf_page_count, pdf_route
 
 GDP_CODE = "NY.GDP.PCAP.CD"
 POPULATION_CODE = "SP.POP.TOTL"
@@ -51,13 +49,6 @@ MONTHS = {
 }
 
 
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR / "factsheet")),
-                       autoescape=select_autoescape(default=True, default_for_string=True),
-                       trim_blocks=True, lstrip_blocks=True)
-
-
 def long_date(d: date | None, language: str = "en") -> str:
     """``10 April 2014`` / ``10 avril 2014`` (``1er`` in French for the first of a month); "—" for none."""
     if d is None:
@@ -68,7 +59,7 @@ def long_date(d: date | None, language: str = "en") -> str:
 
 # --- what the factsheet shows ----------------------------------------------------------------------------
 
-def country_figures(ctx: PackContext) -> dict[str, tuple[float, str] | None]:
+def country_figures(ctx: PackData) -> dict[str, tuple[float, str] | None]:
     """The host country's latest World Bank GDP per capita and population up to the cycle's year:
     ``{"gdp_per_capita": (value, "2023"), "population": (value, "2021")}`` (None where the store has none)."""
     from cpas_kit.data_in.external import read_context_values
@@ -89,7 +80,7 @@ def country_figures(ctx: PackContext) -> dict[str, tuple[float, str] | None]:
     return out
 
 
-def headline_indicators(ctx: PackContext, n: int = HEADLINE_TRENDS) -> list[Indicator]:
+def headline_indicators(ctx: PackData, n: int = HEADLINE_TRENDS) -> list[Indicator]:
     """One indicator per priority (the first strategic, else stakeholder, else output quantitative indicator
     with a current value and a trend), then the next ones by level until ``n``."""
     status = ctx.status.set_index("indicator_code")
@@ -110,7 +101,7 @@ def headline_indicators(ctx: PackContext, n: int = HEADLINE_TRENDS) -> list[Indi
     return picked
 
 
-def map_indicator(ctx: PackContext, avoid: Sequence[Indicator] = ()) -> tuple[Indicator, str, pd.DataFrame] | None:
+def map_indicator(ctx: PackData, avoid: Sequence[Indicator] = ()) -> tuple[Indicator, str, pd.DataFrame] | None:
     """The indicator to map by admin-1 area (strategic first, preferably not one already charted), its latest
     period and its values by area; None when the mission has no geography or no area values."""
     if ctx.framework.mission.geography is None:
@@ -142,7 +133,7 @@ def _verification(statuses: pd.Series, lang: str) -> str:
     return t("fs_partly_verified", lang) if "verified" in values else t("entered", lang)
 
 
-def _figures(ctx: PackContext) -> list[dict[str, Any]]:
+def _figures(ctx: PackData) -> list[dict[str, Any]]:
     """The headline charts as inline SVG with their captions: donut, trends, map."""
     lang, fw = ctx.language, ctx.framework
     colon = ": " if lang == "en" else "\u00a0: "
@@ -181,7 +172,7 @@ def _figures(ctx: PackContext) -> list[dict[str, Any]]:
     return figures
 
 
-def _overview(ctx: PackContext) -> dict[str, Any]:
+def _overview(ctx: PackData) -> dict[str, Any]:
     from cpas_kit.core.errors import CpasError
     from cpas_kit.data_in.external.countries import host_country
 
@@ -219,7 +210,7 @@ def _personnel_order(item: tuple[str, int]) -> tuple[int, str]:
     return (PERSONNEL_ORDER.index(key) if key in PERSONNEL_ORDER else len(PERSONNEL_ORDER), key)
 
 
-def _status_rows(ctx: PackContext) -> list[dict[str, Any]]:
+def _status_rows(ctx: PackData) -> list[dict[str, Any]]:
     rows = []
     for i, p in enumerate(ctx.framework.priorities, start=1):
         counts = ctx.status.loc[ctx.status["priority_code"] == p.code, "status"].value_counts()
@@ -228,7 +219,7 @@ def _status_rows(ctx: PackContext) -> list[dict[str, Any]]:
     return rows
 
 
-def _highlight_lists(ctx: PackContext, n: int = HIGHLIGHTS) -> dict[str, list[str]]:
+def _highlight_lists(ctx: PackData, n: int = HIGHLIGHTS) -> dict[str, list[str]]:
     """The first ``n`` key developments (on track) and challenges (off track, strategic first)."""
     lang = ctx.language
     colon = ": " if lang == "en" else "\u00a0: "
@@ -246,7 +237,7 @@ def _highlight_lists(ctx: PackContext, n: int = HIGHLIGHTS) -> dict[str, list[st
             "challenges": [line(r) for r in off.head(n).to_dict("records")]}
 
 
-def _tracker(ctx: PackContext) -> list[tuple[str, int]]:
+def _tracker(ctx: PackData) -> list[tuple[str, int]]:
     recs, lang = ctx.recommendations, ctx.language
     if not len(recs):
         return []
@@ -257,13 +248,13 @@ def _tracker(ctx: PackContext) -> list[tuple[str, int]]:
             (t("Implemented", lang), int(implemented.sum()))]
 
 
-def render_factsheet(ctx: PackContext) -> str:
+def render_factsheet(ctx: PackData) -> str:
     """The factsheet page as one self-contained HTML string (in ``ctx.language``)."""
     lang, fw = ctx.language, ctx.framework
     m = fw.mission
     period = Period.parse(ctx.cycle)
     css = (TEMPLATES_DIR / "factsheet" / "factsheet.css").read_text(encoding="utf-8")
-    return _env().get_template("factsheet.html.j2").render(
+    return template("factsheet/factsheet.html.j2").render(
         t=lambda key, **v: t(key, lang).format(**v) if v else t(key, lang), lang=lang,
         colon=": " if lang == "en" else "\u00a0: ", css=Markup(css),  # noqa: S704 - our own stylesheet
         mission=m, cycle=ctx.cycle,
@@ -276,7 +267,7 @@ def render_factsheet(ctx: PackContext) -> str:
     )
 
 
-def build_factsheet(ctx: PackContext, html_path: "str | Path",
+def build_factsheet(ctx: PackData, html_path: "str | Path",
                     pdf_path: "str | Path | None" = None) -> tuple[Path, Path | None, str]:
     """Write the factsheet HTML, then (when ``pdf_path`` is given) its PDF.
 

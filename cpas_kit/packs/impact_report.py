@@ -31,12 +31,12 @@ import altair as alt
 import pandas as pd
 
 from cpas_kit import __version__
-from cpas_kit.analysis.indicators import STATUS_RULE, trend_frame
 from cpas_kit.analysis.charts import status_donut, trend_chart
-from cpas_kit.framework.model import Indicator, Priority
+from cpas_kit.analysis.indicators import STATUS_RULE, trend_frame
 from cpas_kit.core.i18n import t
-from cpas_kit.packs.build import PackContext
 from cpas_kit.core.periods import Period
+from cpas_kit.framework.model import Indicator, Priority
+from cpas_kit.packs.data import PackData
 
 MAX_LISTED = 10  # bullets per list before "… and n more"
 LARGEST_MOVES = 5
@@ -148,7 +148,7 @@ def highlights(status: pd.DataFrame, n_moves: int = LARGEST_MOVES) -> Highlights
                         for f in (on, moves, off, none, opp)))
 
 
-def chart_indicators(ctx: PackContext, priority: Priority, n: int = CHARTS_PER_PRIORITY) -> list[Indicator]:
+def chart_indicators(ctx: PackData, priority: Priority, n: int = CHARTS_PER_PRIORITY) -> list[Indicator]:
     """Up to ``n`` indicators of a priority worth a chart: the off-track one furthest behind, the on-track one
     furthest ahead (strategic before stakeholder before output), then any other with a trend."""
     d = _derived(ctx.status[ctx.status["priority_code"] == priority.code])
@@ -180,7 +180,7 @@ def chart_png(chart: alt.TopLevelMixin, scale: float = CHART_SCALE) -> bytes:
 class _Writer:
     """Adds the report's pieces to a python-docx ``Document`` in one language."""
 
-    def __init__(self, ctx: PackContext):
+    def __init__(self, ctx: PackData):
         from docx import Document
 
         self.ctx, self.lang = ctx, ctx.language
@@ -442,7 +442,7 @@ def _about(w: _Writer) -> None:
         w.banner(w.t("synthetic_banner"))
 
 
-def build_impact_report(ctx: PackContext, path: "str | Path") -> Path:
+def build_impact_report(ctx: PackData, path: "str | Path") -> Path:
     """Write the leadership impact report for ``ctx`` (in ``ctx.language``) as a Word document at ``path``."""
     w = _Writer(ctx)
     _title_block(w)

@@ -8,51 +8,32 @@ an analysis) is shown as text, never run as markup.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Iterator
 
-import altair as alt
 import pandas as pd
 from IPython.display import HTML
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cpas_kit import __version__
-from cpas_kit.analysis.indicators import CHANGE_RULE, STATUS_RULE, STATUSES, breakdown_frame, breakdown_trend, trend_frame
-from cpas_kit.analysis.charts import breakdown_bar, choropleth, stacked_bar, status_donut, trend_chart
-from cpas_kit.framework.geography import admin1_areas
+from cpas_kit.analysis.charts import status_donut
+from cpas_kit.analysis.indicators import CHANGE_RULE, STATUS_RULE, STATUSES
+from cpas_kit.analysis.views import indicator_parts, render_html
 from cpas_kit.core.i18n import t
-from cpas_kit.packs.build import PackContext
-from cpas_kit.core.paths import TEMPLATES_DIR
+from cpas_kit.framework.geography import admin1_areas
+from cpas_kit.packs.data import PackData
 
 
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR / "report")),
-                       autoescape=select_autoescape(default=True, default_for_string=True),
-                       trim_blocks=True, lstrip_blocks=True)
+def _render(name: str, ctx: PackData, **values: Any) -> HTML:
+    return render_html("report/" + name, ctx.language, **values)
 
 
-def _fmt(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    v = float(value)
-    return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
-
-
-def _render(name: str, ctx: PackContext, **values: Any) -> HTML:
-    lang = ctx.language
-    html = _env().get_template(name).render(t=lambda k: t(k, lang), lang=lang, fmt=_fmt, **values)
-    return HTML(html)
-
-
-def header(ctx: PackContext) -> HTML:
+def header(ctx: PackData) -> HTML:
     """Title, synthetic-data banner and the mission overview block."""
     return _render("header.html.j2", ctx, mission=ctx.framework.mission, cycle=ctx.cycle,
                    version=ctx.framework_version, synthetic=ctx.is_synthetic,
                    generated=ctx.generated_at.strftime("%Y-%m-%d %H:%M UTC"))
 
 
-def overview(ctx: PackContext) -> list[Any]:
+def overview(ctx: PackData) -> list[Any]:
     """Status counts per outcome, and the status donut."""
     rows = []
     for p, o in ctx.framework.outcomes():
@@ -62,35 +43,7 @@ def overview(ctx: PackContext) -> list[Any]:
     return [_render("overview.html.j2", ctx, rows=rows, statuses=STATUSES), status_donut(ctx.status, ctx.language)]
 
 
-def indicator_parts(ctx: PackContext, ind, row: pd.Series, areas) -> Iterator[Any]:
-    """One indicator's status block, then its trend, breakdown and map charts (the pack and the workshop views)."""
-    fw, lang = ctx.framework, ctx.language
-    yield _render("indicator.html.j2", ctx, ind=ind, row=row, section=fw.section(ind.responsible_section).label(lang))
-    trend = trend_frame(ctx.observations, ind.code, ctx.cycle)
-    if ind.kind == "qualitative":
-        yield _render("timeline.html.j2", ctx, rows=trend.to_dict("records"))
-        return
-    if not len(trend):
-        return
-    charts: list[alt.Chart] = [trend_chart(trend, ind, lang)]
-    period = row["latest_period"]
-    if period and "sex" in ind.disaggregations:
-        if ind.additive:  # parts add up: how the total splits, period by period
-            over_time = breakdown_trend(ctx.observations, ind.code, ctx.cycle, "sex")
-            if len(over_time):
-                charts.append(stacked_bar(over_time, ind, fw, "sex", lang))
-        else:
-            by_sex = breakdown_frame(ctx.observations, ind.code, period, "sex")
-            if len(by_sex):
-                charts.append(breakdown_bar(by_sex, ind, fw, "sex", period, lang))
-    if period and "admin1" in ind.disaggregations and areas is not None:
-        by_area = breakdown_frame(ctx.observations, ind.code, period, "admin1")
-        if len(by_area):
-            charts.append(choropleth(areas, by_area, ind, period, lang))
-    yield alt.hconcat(*charts).resolve_scale(color="independent") if len(charts) > 1 else charts[0]
-
-
-def outcome_sections(ctx: PackContext) -> Iterator[Any]:
+def outcome_sections(ctx: PackData) -> Iterator[Any]:
     """For each priority and outcome: headings, outputs, and every indicator's status and charts."""
     fw = ctx.framework
     areas = admin1_areas(fw.mission.geography) if fw.mission.geography else None
@@ -108,7 +61,7 @@ def outcome_sections(ctx: PackContext) -> Iterator[Any]:
                 yield from indicator_parts(ctx, ind, status.loc[ind.code], areas)
 
 
-def conflict_context(ctx: PackContext) -> Iterator[Any]:
+def conflict_context(ctx: PackData) -> Iterator[Any]:
     """Conflict events of the cycle: a table of areas with hotspots first, the hotspot and incident maps."""
     from cpas_kit.analysis.charts import hotspot_map, incident_map
     from cpas_kit.analysis.hotspots import hotspots, incident_points
@@ -128,7 +81,7 @@ def conflict_context(ctx: PackContext) -> Iterator[Any]:
                                                                               ctx.cycle, ctx.language)
 
 
-def data_quality(ctx: PackContext) -> HTML:
+def data_quality(ctx: PackData) -> HTML:
     """Indicators missing a value this cycle, unverified latest values, stale series."""
     s = ctx.status
     return _render("data_quality.html.j2", ctx,
@@ -139,7 +92,7 @@ def data_quality(ctx: PackContext) -> HTML:
                    rejected=_rejected_labels(ctx))
 
 
-def _rejected_labels(ctx: PackContext) -> list[str]:
+def _rejected_labels(ctx: PackData) -> list[str]:
     """``SEC-05 2023/24-Q4`` for each rejected value of the cycle (cells named when not the total)."""
     rej = ctx.rejected
     if rej is None or not len(rej):
@@ -153,7 +106,7 @@ TRACKER_COLUMNS = ("recommendation", "date_recommended", "actions", "lead_sectio
                    "endorsed_by", "decision", "target_date", "progress", "comments")
 
 
-def tracker(ctx: PackContext) -> HTML:
+def tracker(ctx: PackData) -> HTML:
     """The recommendations tracker, grouped by impact area (priority), in the CPAS column layout."""
     recs = ctx.recommendations
     groups = []
@@ -164,7 +117,7 @@ def tracker(ctx: PackContext) -> HTML:
     return _render("tracker.html.j2", ctx, groups=groups, columns=TRACKER_COLUMNS)
 
 
-def followup(ctx: PackContext) -> HTML:
+def followup(ctx: PackData) -> HTML:
     """Tracker summary per cycle and the indicators linked to implemented recommendations, before and after."""
     from cpas_kit.tracker.followup import CAVEAT, implementation_period, indicator_followup, tracker_summary
 
@@ -189,7 +142,7 @@ def _short(text: str, n: int = 90) -> str:
 
 
 # -- context mapping and framework versions (cpas_kit.stakeholders.views) ----------------------------------
-def context_mapping(ctx: PackContext) -> Iterator[Any]:
+def context_mapping(ctx: PackData) -> Iterator[Any]:
     """The context-mapping section: the stakeholder map in force for the cycle (influence × stance matrix,
     the changes since the previous map with their reasons, stakeholders per outcome), then the per-area map."""
     from cpas_kit.stakeholders.views import pack_section
@@ -205,7 +158,7 @@ def context_mapping(ctx: PackContext) -> Iterator[Any]:
         yield chart
 
 
-def framework_versions(ctx: PackContext) -> HTML:
+def framework_versions(ctx: PackData) -> HTML:
     """Which results framework version each cycle with data (and this pack's cycle) was assessed against."""
     from cpas_kit.stakeholders.views import framework_versions_html
     from cpas_kit.store import Store
@@ -226,7 +179,7 @@ def _kind(period: str) -> str | None:
     return Period.parse(period).kind if is_period(period) else None
 
 
-def about(ctx: PackContext) -> HTML:
+def about(ctx: PackData) -> HTML:
     """The status rule, data labels, credits and the software version."""
     from sqlalchemy.engine import make_url
 

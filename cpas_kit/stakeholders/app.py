@@ -41,15 +41,9 @@ from ipywidgets import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cpas_kit.stakeholders.views import (
-    changes_html,
-    css,
-    display_name,
-    matrix_html,
-    per_outcome_html,
-    register_html,
-)
 from cpas_kit.core.errors import CpasError, NotFoundError, ParametersError, PeriodError, pydantic_problems
+from cpas_kit.core.i18n import t
+from cpas_kit.core.periods import Period
 from cpas_kit.framework.edit import (
     FrameworkRejected,
     add_indicator,
@@ -57,14 +51,21 @@ from cpas_kit.framework.edit import (
     save_edited_framework,
     set_target,
 )
-from cpas_kit.core.i18n import t
-from cpas_kit.core.periods import Period
 from cpas_kit.stakeholders.register import (
     ACTIVE,
     TEXT_FIELDS,
     entries_from_framework,
     entry_record,
     mission_area_names,
+)
+from cpas_kit.stakeholders.store import StakeholderStore
+from cpas_kit.stakeholders.views import (
+    changes_html,
+    css,
+    display_name,
+    matrix_html,
+    per_outcome_html,
+    register_html,
 )
 from cpas_kit.store import Store
 
@@ -193,9 +194,9 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
     language = language or fw_state["fw"].mission.default_language
     t("ctx_app_title", language)  # an unsupported language fails here, with the list of supported ones
     kind = fw_state["fw"].mission.cycle_kind
-    options = store.stakeholder_options(mission)
+    options = StakeholderStore(store).stakeholder_options(mission)
     area_names = mission_area_names(fw_state["fw"]) or {}
-    mapped = list(store.context_cycles(mission)["cycle"])
+    mapped = list(StakeholderStore(store).context_cycles(mission)["cycle"])
     start = str(Period.parse(cycle)) if cycle else (mapped[-1] if mapped else cycle_options([], None, kind)[0])
     state: dict[str, Any] = {"rows": [], "mapped_in": None, "map_drawn": None, "quiet": False}
 
@@ -292,10 +293,10 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
     def refresh(keep: str | None = None) -> None:
         """Read the store; show the chosen cycle's map, its views and the changes since the compared cycle."""
         nonlocal options
-        options = store.stakeholder_options(mission)
+        options = StakeholderStore(store).stakeholder_options(mission)
         fw = store.framework(mission, cycle_pick.value)
         outcomes_pick.options = [(f"{o.code} {o.label(language)}", o.code) for _, o in fw.outcomes()]
-        cycles = list(store.context_cycles(mission)["cycle"])
+        cycles = list(StakeholderStore(store).context_cycles(mission)["cycle"])
         wanted = cycle_pick.value
         choices = cycle_options(cycles, wanted, kind)
         state["quiet"] = True  # setting pick lists below must not run their callbacks
@@ -303,11 +304,11 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
             cycle_pick.options = choices
             cycle_pick.value = wanted
         try:
-            cmap = store.context_map(mission, wanted)
+            cmap = StakeholderStore(store).context_map(mission, wanted)
             state["rows"], state["mapped_in"], synthetic = cmap["entries"], cmap["cycle"], cmap["is_synthetic"]
         except NotFoundError:
             state["rows"], state["mapped_in"], synthetic = [], None, False
-        state["all_codes"] = [r["code"] for c in cycles for r in store.context_map(mission, c)["entries"]]
+        state["all_codes"] = [r["code"] for c in cycles for r in StakeholderStore(store).context_map(mission, c)["entries"]]
         seed_button.layout.display = "none" if cycles or not fw.stakeholders else "flex"
         rows = state["rows"]
         if state["mapped_in"] is None:
@@ -344,7 +345,7 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
         if compare_pick.value is None or state["mapped_in"] is None:
             changes_view.value = f"<p>{html.escape(t('ctx_no_previous', language))}</p>"
             return
-        diff = store.stakeholder_diff(mission, compare_pick.value, state["mapped_in"])
+        diff = StakeholderStore(store).stakeholder_diff(mission, compare_pick.value, state["mapped_in"])
         changes_view.value = changes_html(diff["changes"], options, area_names, diff["from_snapshot"],
                                           diff["to_snapshot"], language)
 
@@ -357,8 +358,8 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
             map_view.value = f"<p>{html.escape(t('ctx_no_geography', language))}</p>"
             return
         from cpas_kit.analysis.charts import inline_svg
-        from cpas_kit.stakeholders.views import area_counts, area_map, without_area
         from cpas_kit.framework.geography import admin1_areas
+        from cpas_kit.stakeholders.views import area_counts, area_map, without_area
 
         counts = area_counts(state["rows"], options, area_names, language)
         chart = area_map(admin1_areas(fw.mission.geography), counts, cycle_pick.value, language)
@@ -417,7 +418,7 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
                   "level": level_pick.value, "stance": stance_pick.value, "influence": influence_pick.value,
                   "areas": list(areas_pick.value), "outcomes": list(outcomes_pick.value),
                   **{f: w.value for f, w in texts.items()}}
-        result = store.save_stakeholder(mission, cycle_pick.value, values, actor=by, note=note.value or None,
+        result = StakeholderStore(store).save_stakeholder(mission, cycle_pick.value, values, actor=by, note=note.value or None,
                                         source=SOURCE)
         what = f"{values['name'].strip()} ({values['code']}), {cycle_pick.value}"
         message.value = _message("ok", t("ctx_unchanged" if result == "unchanged" else "ctx_saved",
@@ -430,7 +431,7 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
         if by is None or pick.value == NEW:
             return
         what = f"{name.value.strip()} ({pick.value})"
-        store.remove_stakeholder(mission, cycle_pick.value, pick.value, note=note.value or None, actor=by)
+        StakeholderStore(store).remove_stakeholder(mission, cycle_pick.value, pick.value, note=note.value or None, actor=by)
         message.value = _message("ok", t("ctx_removed", language).format(cycle=cycle_pick.value, what=what))
         refresh()
 
@@ -441,7 +442,7 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
             return
         fw = store.framework(mission, cycle_pick.value)
         entries = [entry_record(e) for e in entries_from_framework(fw, options)]
-        store.save_context_map(mission, cycle_pick.value, entries, actor=by, source=f"{SOURCE}: the framework's "
+        StakeholderStore(store).save_context_map(mission, cycle_pick.value, entries, actor=by, source=f"{SOURCE}: the framework's "
                                "key stakeholders")
         message.value = _message("ok", t("ctx_saved", language).format(what=f"{len(entries)} × {cycle_pick.value}"))
         refresh()

@@ -328,17 +328,6 @@ def read_context_file(path: Any) -> tuple[str, list[dict[str, Any]]]:
     return doc["mission"], out
 
 
-def load_context_file(store: Any, path: Any, *, actor: str, is_synthetic: bool, source: str) -> dict[str, Any]:
-    """Store every snapshot of a context-mapping YAML (idempotent); return the counts per cycle."""
-    mission, snapshots = read_context_file(path)
-    counts = {}
-    for snap in snapshots:
-        counts[snap["cycle"]] = store.save_context_map(
-            mission, snap["cycle"], snap["entries"], removed=snap["removed"], notes=snap["notes"], actor=actor,
-            is_synthetic=is_synthetic, source=source, summary=snap["summary"])
-    return {"mission": mission, "snapshots": counts}
-
-
 # -- comparing two cycles ---------------------------------------------------------------------------
 def diff_entries(before: list[dict[str, Any]], after: list[dict[str, Any]], options: StakeholderOptions,
                  notes: dict[str, list[tuple[str, str]]] | None = None) -> list[dict[str, Any]]:

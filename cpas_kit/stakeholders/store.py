@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from cpas_kit.core.errors import NotFoundError
@@ -24,9 +25,19 @@ from cpas_kit.stakeholders.register import (
     REMOVED,
     TRACKED,
     StakeholderError,
+    active,
     changed_fields,
+    check_entry,
+    diff_entries,
+    diff_summary,
+    entry_record,
+    mission_area_names,
     note_needed,
+    options_from,
+    read_context_file,
 )
+from cpas_kit.store import Store
+from cpas_kit.store.audit import write_audit
 from cpas_kit.store.engine import read, run_write
 from cpas_kit.store.schema import stakeholder_entries, stakeholder_options, stakeholder_snapshots
 
@@ -318,3 +329,97 @@ def save_snapshot(engine: Engine, mission: str, cycle: str, entries: list[dict[s
         return counts
 
     return run_write(engine, _do)
+
+
+class StakeholderStore:
+    """The stakeholder register (context maps) of a store: ``StakeholderStore(store).method(…)``."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.engine = store.engine
+
+    def stakeholder_options(self, mission: str) -> Any:
+        """The values allowed for type, level, stance and influence in the mission's register
+        (``StakeholderOptions``: the defaults, except the fields the mission configured)."""
+
+        return options_from(read_options(self.engine, mission))
+
+    def set_stakeholder_options(self, mission: str, field: str, options: list[Any], *, actor: str) -> bool:
+        """Configure one enumerated field for a mission: ``[{code, label, label_fr}]`` or ``(code, label,
+        label_fr)`` tuples, in matrix order for stance and influence. An option in use cannot be dropped."""
+
+        given = [o if isinstance(o, dict) else dict(zip(("code", "label", "label_fr"), o)) for o in options]
+        checked = options_from({**read_options(self.engine, mission), field: given}).of(field)
+        return write_options(self.engine, mission, field, [o.model_dump() for o in checked], actor=actor,
+                                 audit=write_audit)
+
+    def context_cycles(self, mission: str) -> pd.DataFrame:
+        """The mission's context-mapping snapshots, oldest first (cycle, synthetic, source, stakeholders, …)."""
+        rows = snapshots(self.engine, mission)
+        cols = ["cycle", "cycle_start", "stakeholders", "is_synthetic", "source", "summary", "created_at",
+                "created_by", "updated_at"]
+        return pd.DataFrame(rows, columns=["id", *cols])[cols]
+
+    def context_map(self, mission: str, cycle: str | None = None) -> dict[str, Any]:
+        """The context map in force for ``cycle`` (the latest snapshot at or before it; default: the latest):
+        ``{mission, cycle, requested, is_synthetic, source, summary, entries}``; ``entries`` include the
+        stakeholders removed in that cycle (``status`` ``removed``, with the note saying why)."""
+        snap, rows = snapshot_in_force(self.engine, mission, cycle)
+        return {"mission": mission, "cycle": snap["cycle"], "requested": cycle, "is_synthetic": snap["is_synthetic"],
+                "source": snap["source"], "summary": snap["summary"], "entries": rows}
+
+    def stakeholders(self, mission: str, cycle: str | None = None) -> pd.DataFrame:
+        """The stakeholders on the map for ``cycle`` (see :meth:`context_map`), one row each."""
+
+        return pd.DataFrame(active(self.context_map(mission, cycle)["entries"]))
+
+    def save_stakeholder(self, mission: str, cycle: str, values: dict[str, Any], *, actor: str,
+                         note: str | None = None, source: str | None = None) -> str:
+        """Add or change one stakeholder in ``cycle``'s context map (checked against the mission's options, the
+        framework in force and its admin-1 areas); a new actor or a stance or influence moved since the previous
+        cycle needs ``note`` (why). Returns inserted, updated or unchanged."""
+
+        fw = self.store.framework(mission, cycle)
+        entry = check_entry(values, self.stakeholder_options(mission), fw, mission_area_names(fw))
+        return save_entry(self.engine, mission, cycle, entry_record(entry), note=note, actor=actor,
+                              audit=write_audit, source=source)
+
+    def remove_stakeholder(self, mission: str, cycle: str, code: str, *, note: str | None, actor: str) -> str:
+        """Take a stakeholder off ``cycle``'s map; ``note`` says why (required unless it was added in that cycle)."""
+        return remove_entry(self.engine, mission, cycle, code, note=note, actor=actor, audit=write_audit)
+
+    def save_context_map(self, mission: str, cycle: str, entries: list[dict[str, Any]], *, actor: str,
+                         removed: dict[str, str] | None = None, notes: dict[str, str] | None = None,
+                         is_synthetic: bool = False, source: str | None = None,
+                         summary: str | None = None) -> dict[str, int]:
+        """Make ``cycle``'s map hold exactly ``entries`` (every one checked first); ``removed`` and ``notes``
+        map codes to the reasons. Idempotent: saving the same map again changes nothing."""
+
+        fw = self.store.framework(mission, cycle)
+        options, areas = self.stakeholder_options(mission), mission_area_names(fw)
+        checked = [entry_record(check_entry(e, options, fw, areas)) for e in entries]
+        return save_snapshot(self.engine, mission, cycle, checked, removed or {}, notes or {}, actor=actor,
+                                 audit=write_audit, is_synthetic=is_synthetic, source=source, summary=summary)
+
+    def stakeholder_diff(self, mission: str, before: str, after: str) -> dict[str, Any]:
+        """What changed on the context map from cycle ``before`` to cycle ``after``, each change with its notes:
+        ``{mission, from, to, from_snapshot, to_snapshot, summary, changes}``."""
+
+        old, new = self.context_map(mission, before), self.context_map(mission, after)
+        notes = notes_between(self.engine, mission, old["cycle"], new["cycle"]) \
+            if Period.parse(new["cycle"]) > Period.parse(old["cycle"]) else {}
+        changes = diff_entries(old["entries"], new["entries"], self.stakeholder_options(mission), notes)
+        return {"mission": mission, "from": before, "to": after, "from_snapshot": old["cycle"],
+                "to_snapshot": new["cycle"], "is_synthetic": bool(old["is_synthetic"] or new["is_synthetic"]),
+                "summary": diff_summary(changes), "changes": changes}
+
+
+def load_context_file(store: Store, path: Any, *, actor: str, is_synthetic: bool, source: str) -> dict[str, Any]:
+    """Store every snapshot of a context-mapping YAML (idempotent); return the counts per cycle."""
+    mission, snapshots = read_context_file(path)
+    counts = {}
+    for snap in snapshots:
+        counts[snap["cycle"]] = StakeholderStore(store).save_context_map(
+            mission, snap["cycle"], snap["entries"], removed=snap["removed"], notes=snap["notes"], actor=actor,
+            is_synthetic=is_synthetic, source=source, summary=snap["summary"])
+    return {"mission": mission, "snapshots": counts}

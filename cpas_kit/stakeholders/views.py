@@ -10,30 +10,22 @@ version each cycle was assessed against.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from cpas_kit.core.errors import NotFoundError
-from cpas_kit.framework.model import Framework
 from cpas_kit.core.i18n import t
-from cpas_kit.core.paths import TEMPLATES_DIR
 from cpas_kit.core.periods import Period
+from cpas_kit.core.templates import template
+from cpas_kit.framework.model import Framework
 from cpas_kit.stakeholders.register import ENUMERATED, StakeholderOptions, active, diff_summary
+from cpas_kit.stakeholders.store import StakeholderStore
 
 
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR / "context")),
-                       autoescape=select_autoescape(default=True, default_for_string=True),
-                       trim_blocks=True, lstrip_blocks=True)
-
-
-def render(template: str, language: str, **values: Any) -> str:
+def render(template_name: str, language: str, **values: Any) -> str:
     """Render one of the context-mapping templates (autoescaped) in ``language``."""
-    return _env().get_template(template).render(t=lambda k: t(k, language), lang=language, **values)
+    return template("context/" + template_name).render(t=lambda k: t(k, language), lang=language, **values)
 
 
 def css() -> str:
@@ -159,7 +151,7 @@ def area_map(areas: Any, counts: list[dict[str, Any]], cycle: str, language: str
 # -- the pack ---------------------------------------------------------------------------------------------
 def previous_cycle(store: Any, mission: str, cycle: str) -> str | None:
     """The latest mapped cycle before ``cycle`` (None when ``cycle`` holds the first map)."""
-    cycles = [c for c in store.context_cycles(mission)["cycle"] if Period.parse(c) < Period.parse(cycle)]
+    cycles = [c for c in StakeholderStore(store).context_cycles(mission)["cycle"] if Period.parse(c) < Period.parse(cycle)]
     return cycles[-1] if cycles else None
 
 
@@ -171,10 +163,10 @@ def pack_section(store: Any, fw: Framework, cycle: str, language: str = "en") ->
     """
     mission = fw.mission.code
     try:
-        cmap = store.context_map(mission, cycle)
+        cmap = StakeholderStore(store).context_map(mission, cycle)
     except NotFoundError:
         return render("pack_section.html.j2", language, mapped=None, style=Markup(css())), None
-    rows, options = cmap["entries"], store.stakeholder_options(mission)
+    rows, options = cmap["entries"], StakeholderStore(store).stakeholder_options(mission)
     area_names = None
     if fw.mission.geography is not None:
         from cpas_kit.stakeholders.register import mission_area_names
@@ -183,7 +175,7 @@ def pack_section(store: Any, fw: Framework, cycle: str, language: str = "en") ->
     before = previous_cycle(store, mission, cmap["cycle"])
     changes = None
     if before is not None:
-        diff = store.stakeholder_diff(mission, before, cmap["cycle"])
+        diff = StakeholderStore(store).stakeholder_diff(mission, before, cmap["cycle"])
         changes = Markup(changes_html(diff["changes"], options, area_names, before, cmap["cycle"], language))
     html = render("pack_section.html.j2", language, style=Markup(css()), cycle=cycle, mapped=cmap["cycle"],
                   n=len(active(rows)), synthetic=bool(cmap["is_synthetic"]), summary=cmap["summary"],

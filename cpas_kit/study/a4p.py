@@ -24,13 +24,13 @@ from pandera.typing import Series
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import func, select
 
+from cpas_kit.analysis.theme import UN_BLUE, use_theme
 from cpas_kit.core.errors import ParametersError, pydantic_problems
 from cpas_kit.core.i18n import t
 from cpas_kit.core.paths import DATA_DIR, outputs_dir
-from cpas_kit.tracker.rules import replay
 from cpas_kit.store import engine as _engine
 from cpas_kit.store import schema as S
-from cpas_kit.analysis.theme import UN_BLUE, use_theme
+from cpas_kit.tracker.rules import replay
 
 FIGURES_FILE = DATA_DIR / "a4p" / "a4p_figures.csv"
 NOTEBOOK = "a4p_monitoring.ipynb"

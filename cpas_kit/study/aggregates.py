@@ -35,7 +35,7 @@ from sqlalchemy import Integer, and_, case, cast, distinct, false, func, or_, se
 
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.periods import Period
-from cpas_kit.tracker.rules import replay
+from cpas_kit.data_in.external.fatalities_store import FatalityStore
 from cpas_kit.framework.standards import catalogue
 from cpas_kit.store import Store
 from cpas_kit.store.engine import read
@@ -53,6 +53,7 @@ from cpas_kit.store.schema import (
     workshop_agreed,
     workshop_sessions,
 )
+from cpas_kit.tracker.rules import replay
 
 Normalisation = Literal["baseline", "minmax"]
 RATING_SCALES = ("progress", "contribution")
@@ -364,7 +365,7 @@ def recommendation_rates(store: Store, scope: StudyScope) -> pd.DataFrame:
 def fatalities(store: Store, scope: StudyScope, by: Literal["year", "incident"] = "year") -> pd.DataFrame:
     """UN peacekeeping fatalities per mission and calendar year (or type of incident) over the years the range
     touches, for every mission of the imported file; ``in_study`` marks acronyms that are missions of the study."""
-    frame = store.fatalities_summary(["mission", by], first_year=scope.start.year, last_year=scope.end.year)
+    frame = FatalityStore(store).fatalities_summary(["mission", by], first_year=scope.start.year, last_year=scope.end.year)
     names = set(study_missions(store, scope)["mission_code"])
     return frame.assign(in_study=frame["mission_acronym"].isin(names))
 

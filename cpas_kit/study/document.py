@@ -10,25 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 from IPython.display import HTML
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cpas_kit import __version__
-from cpas_kit.study import aggregates as st
 from cpas_kit.analysis.charts import fatalities_chart, rating_distribution_chart, study_events_chart, study_trend_chart
 from cpas_kit.core.errors import CpasError, ParametersError, pydantic_problems
-from cpas_kit.framework.model import PeriodStr
 from cpas_kit.core.i18n import t
-from cpas_kit.packs.offline import export_html, run_notebook
-from cpas_kit.core.paths import TEMPLATES_DIR, study_dir
+from cpas_kit.core.paths import study_dir
+from cpas_kit.core.periods import PeriodStr
+from cpas_kit.core.templates import template
 from cpas_kit.framework.standards import catalogue
+from cpas_kit.packs.offline import export_html, run_notebook
 from cpas_kit.store import Store
+from cpas_kit.study import aggregates as st
 from cpas_kit.workshop.sessions import DEFAULT_CONTRIBUTION, DEFAULT_PROGRESS
 
 STUDY_NOTEBOOK = "cross_mission_study.ipynb"
@@ -147,16 +146,9 @@ def _names_fr(store: Store, scope: st.StudyScope, ms: pd.DataFrame) -> dict[tupl
 
 # -- the parts the notebook displays -----------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR / "study")),
-                       autoescape=select_autoescape(default=True, default_for_string=True),
-                       trim_blocks=True, lstrip_blocks=True)
-
-
 def _render(name: str, ctx: StudyContext, **values: Any) -> HTML:
     lang = ctx.language
-    return HTML(_env().get_template(name).render(t=lambda k: t(k, lang), **values))
+    return HTML(template("study/" + name).render(t=lambda k: t(k, lang), **values))
 
 
 def _pct(v: Any) -> str:

@@ -44,12 +44,12 @@ from ipywidgets import (
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cpas_kit.core.errors import CpasError, ParametersError, pydantic_problems
-from cpas_kit.framework.model import Framework
 from cpas_kit.core.i18n import t
-from cpas_kit.tracker.rules import DECISIONS, PROGRESS
+from cpas_kit.framework.model import Framework
 from cpas_kit.store import Store
-from cpas_kit.tracker.store import ChangeRefused
 from cpas_kit.tracker.files import tracker_frame
+from cpas_kit.tracker.rules import DECISIONS, PROGRESS
+from cpas_kit.tracker.store import ChangeRefused, TrackerStore
 
 URL_PARAMETERS = ("mission", "language")  # what a page address may set; never the store URL
 ALL = ""  # a filter's value when it does not filter
@@ -381,7 +381,7 @@ def tracker_app(store: Store, mission: str, language: str = "en", today: date | 
         if selected["id"] is not None and not current.empty:
             rec = current.iloc[0].to_dict()
             details.value = _details_html(rec, areas, outcomes, language)
-            history.value = _history_html(store.recommendation_history(int(rec["id"])), language)
+            history.value = _history_html(TrackerStore(store).recommendation_history(int(rec["id"])), language)
         return frame
 
     def reported(callback: Callable[..., None]) -> Callable[..., None]:
@@ -432,7 +432,7 @@ def tracker_app(store: Store, mission: str, language: str = "en", today: date | 
             message.value = _message("refused", t("trk_name_needed", language).format(field=name_label))
             return
         comment = comment_box.value.strip() or None
-        store.change_recommendation(selected["id"], field, value, actor=actor, comment=comment,
+        TrackerStore(store).change_recommendation(selected["id"], field, value, actor=actor, comment=comment,
                                     language=language)
         comment_box.value = ""
         message.value = _message("ok", t("trk_saved", language).format(

@@ -16,9 +16,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from cpas_kit.framework.model import Framework
 from cpas_kit.core.i18n import t
+from cpas_kit.framework.model import Framework
 from cpas_kit.tracker.files import COLUMNS, neutralise, tracker_frame
+from cpas_kit.tracker.store import TrackerStore
 
 _FIELDS = [f for f in COLUMNS.values() if f != "priority_code"]
 _WIDTHS = {"text": 60, "actions": 40, "comments": 40}
@@ -80,7 +81,7 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
     for j, name in enumerate(["priority_code", *_FIELDS, "id", "overdue"], start=1):
         ws.column_dimensions[get_column_letter(j)].width = _WIDTHS.get(name, 18)
     ws.freeze_panes = "C6"
-    _history_sheet(wb, store.recommendation_events(mission), language)
+    _history_sheet(wb, TrackerStore(store).recommendation_events(mission), language)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

@@ -17,10 +17,12 @@ from typing import Any
 import pandas as pd
 
 from cpas_kit.core.errors import CpasError
-from cpas_kit.framework.model import Framework
-from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256, record_import
+from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.core.periods import Period
+from cpas_kit.framework.model import Framework
+from cpas_kit.store.audit import record_import
 from cpas_kit.tracker.rules import DECISIONS, PROGRESS, is_overdue
+from cpas_kit.tracker.store import TrackerStore
 
 COLUMNS = {
     "Impact Area": "priority_code",
@@ -199,14 +201,14 @@ def import_tracker(store: Any, path: "str | Path", mission: str, *, actor: str) 
         result.rows_unchanged = counts["unchanged"]
         record_import(conn, result, actor=actor, at=datetime.now(timezone.utc))
 
-    store.write_recommendations(mission, records, actor=actor, source=f"tracker file {path.name}",
+    TrackerStore(store).write_recommendations(mission, records, actor=actor, source=f"tracker file {path.name}",
                                 provenance=_provenance)
     return result
 
 
 def tracker_frame(store: Any, mission: str, *, on: date | None = None) -> pd.DataFrame:
     """The tracker with an ``overdue`` column computed for the reporting date ``on`` (default: today)."""
-    recs = store.recommendations(mission)
+    recs = TrackerStore(store).recommendations(mission)
     day = on or date.today()
     recs["overdue"] = [is_overdue(r, day) for r in recs.to_dict("records")]
     return recs

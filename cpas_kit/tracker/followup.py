@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from cpas_kit.framework.model import Framework
 from cpas_kit.core.periods import Period
+from cpas_kit.framework.model import Framework
 from cpas_kit.tracker.rules import is_overdue
 
 WINDOW = 4  # periods compared on each side of the implementation period

@@ -13,9 +13,11 @@ from sqlalchemy import Connection, Engine, insert, select
 from cpas_kit.core.errors import CpasError, NotFoundError
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
-from cpas_kit.tracker.rules import DECISIONS, MUTABLE, PROGRESS, check_change, encode, replay
+from cpas_kit.store import Store
+from cpas_kit.store.audit import write_audit
 from cpas_kit.store.engine import read, run_write
 from cpas_kit.store.schema import recommendation_events, recommendations
+from cpas_kit.tracker.rules import DECISIONS, MUTABLE, PROGRESS, check_change, encode, replay
 
 IDENTITY = ("text", "priority_code", "outcome_code", "cycle_recommended")
 STATE_COLUMNS = ("id", "mission_code", "rec_key", *IDENTITY, *MUTABLE, "source", "source_session", "created_at",
@@ -163,3 +165,38 @@ def read_recommendation_events(engine: Engine, mission: str) -> pd.DataFrame:
         rows = conn.execute(select(recommendation_events).where(recommendation_events.c.mission_code == mission)
                             .order_by(recommendation_events.c.id)).mappings().all()
     return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in recommendation_events.c])
+
+
+class TrackerStore:
+    """The recommendations tracker of a store: ``TrackerStore(store).method(…)``."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.engine = store.engine
+
+    def write_recommendations(self, mission: str, records: list[dict[str, Any]], *, actor: str, source: str,
+                              session: str | None = None, provenance: Any = None) -> dict[str, int]:
+        """Record recommendations (idempotent on mission, cycle and text); changed fields become events."""
+        return write_recommendations(self.engine, mission, records, actor=actor, source=source, audit=write_audit,
+                                           session=session, provenance=provenance)
+
+    def recommendations(self, mission: str) -> pd.DataFrame:
+        """The mission's recommendations, current state (replayed from their events)."""
+        return read_recommendations(self.engine, mission)
+
+    def change_recommendation(self, rec_id: int, field: str, value: Any, *, actor: str, comment: str | None = None,
+                              language: str = "en") -> dict[str, Any]:
+        """Decide, update progress or edit one field, if the tracker's rules allow it; return the new state.
+
+        A refused change raises ``ChangeRefused`` with one sentence in ``language`` saying why.
+        """
+        return change_recommendation(self.engine, rec_id, field, value, actor=actor, comment=comment,
+                                           audit=write_audit, language=language)
+
+    def recommendation_events(self, mission: str) -> pd.DataFrame:
+        """Every change of every recommendation of a mission, oldest first (for follow-up analysis)."""
+        return read_recommendation_events(self.engine, mission)
+
+    def recommendation_history(self, rec_id: int) -> pd.DataFrame:
+        """Every change of one recommendation (who, when, from → to, comment), oldest first."""
+        return recommendation_history(self.engine, rec_id)

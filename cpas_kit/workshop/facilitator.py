@@ -35,6 +35,7 @@ from cpas_kit.workshop.pages import (
     mission_language,
     start_polling,
 )
+from cpas_kit.workshop.store import WorkshopStore
 
 POLL_SECONDS = 1.0
 
@@ -82,7 +83,7 @@ class FacilitatorApp:
         self.widget = classed(VBox([HTML(STYLE), self.body]), "cpas-ws")
         if params.session:
             try:
-                self.lang = mission_language(store, store.workshop_session(params.session)["mission"], params.language)
+                self.lang = mission_language(store, WorkshopStore(store).workshop_session(params.session)["mission"], params.language)
             except CpasError:
                 pass
         self._gate()
@@ -114,7 +115,7 @@ class FacilitatorApp:
 
     def _start_session(self) -> None:
         try:
-            started = self.store.start_workshop(self.mission_box.value or "", self.cycle_box.value,
+            started = WorkshopStore(self.store).start_workshop(self.mission_box.value or "", self.cycle_box.value,
                                                 actor=self.by_box.value or default_actor())
         except Exception as exc:  # noqa: BLE001 - shown on the page
             self.gate_msg.value = message("refused", error_text(exc, self.lang))
@@ -124,7 +125,7 @@ class FacilitatorApp:
 
     def _open(self, code: str, key: str, note: str = "") -> None:
         try:
-            s = self.store.check_facilitator_key(code, key)
+            s = WorkshopStore(self.store).check_facilitator_key(code, key)
         except Exception as exc:  # noqa: BLE001 - shown on the page
             self.gate_msg.value = message("refused", error_text(exc, self.lang))
             return
@@ -210,7 +211,7 @@ class FacilitatorApp:
     # -- live panels --------------------------------------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
         """Read the session's status; redraw the live panels if anything changed (one poll round)."""
-        status = self.store.workshop_status(self.code)
+        status = WorkshopStore(self.store).workshop_status(self.code)
         digest = hashlib.sha256(json.dumps(status, sort_keys=True, default=str).encode()).hexdigest()
         self.live.value = f"<small>{esc(t('ws_live', self.lang).format(time=clock(self.lang)))}</small>"
         if digest == self._digest and not force:
@@ -305,14 +306,14 @@ class FacilitatorApp:
     def _move(self, outcome: str | None) -> None:
         if outcome is None:
             return
-        done = self._act(self.agreed_msg, lambda: self.store.set_workshop_outcome(self.code, self.key, outcome,
+        done = self._act(self.agreed_msg, lambda: WorkshopStore(self.store).set_workshop_outcome(self.code, self.key, outcome,
                                                                                   actor=self.actor))
         if done is not None:
             self.refresh(force=True)
             self.outcome_box.value = outcome
 
     def _record(self) -> None:
-        done = self._act(self.agreed_msg, lambda: self.store.record_agreed(
+        done = self._act(self.agreed_msg, lambda: WorkshopStore(self.store).record_agreed(
             self.code, self.key, self.outcome, progress=self.agreed_progress.value,
             contribution=self.agreed_contribution.value, analysis=self.analysis.value or None, actor=self.actor))
         if done is not None:
@@ -325,7 +326,7 @@ class FacilitatorApp:
         if not ids or into is None:
             self.proposal_msg.value = message("refused", t("ws_tick_some", self.lang))
             return
-        done = self._act(self.proposal_msg, lambda: self.store.merge_proposals(self.code, self.key, ids, into,
+        done = self._act(self.proposal_msg, lambda: WorkshopStore(self.store).merge_proposals(self.code, self.key, ids, into,
                                                                                 actor=self.actor))
         if done is not None:
             self._ticked.clear()
@@ -338,7 +339,7 @@ class FacilitatorApp:
         if not ids:
             self.proposal_msg.value = message("refused", t("ws_tick_some", self.lang))
             return
-        done = self._act(self.proposal_msg, lambda: self.store.send_proposals(self.code, self.key, ids,
+        done = self._act(self.proposal_msg, lambda: WorkshopStore(self.store).send_proposals(self.code, self.key, ids,
                                                                                actor=self.actor))
         if done is not None:
             self._ticked.clear()
@@ -347,7 +348,7 @@ class FacilitatorApp:
             self.refresh()
 
     def _close(self) -> None:
-        if self._act(self.agreed_msg, lambda: self.store.close_workshop(self.code, self.key, actor=self.actor)):
+        if self._act(self.agreed_msg, lambda: WorkshopStore(self.store).close_workshop(self.code, self.key, actor=self.actor)):
             self.note.value = message("info", t("ws_closed_msg", self.lang))
             self.refresh()
 

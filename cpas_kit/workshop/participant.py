@@ -54,6 +54,7 @@ from cpas_kit.workshop.pages import (
     mission_language,
     start_polling,
 )
+from cpas_kit.workshop.store import WorkshopStore
 from cpas_kit.workshop.views import outcome_view
 
 POLL_SECONDS = 2.0
@@ -82,17 +83,17 @@ class ParticipantApp:
     def _start(self) -> None:
         code = self.params.session
         if not code and self.params.mission and self.params.cycle:
-            found = self.store.workshop_sessions(mission=self.params.mission, cycle=self.params.cycle, open_only=True)
+            found = WorkshopStore(self.store).workshop_sessions(mission=self.params.mission, cycle=self.params.cycle, open_only=True)
             code = found[0]["code"] if found else ""
         if code:
             try:
-                self.lang = mission_language(self.store, self.store.workshop_session(code)["mission"],
+                self.lang = mission_language(self.store, WorkshopStore(self.store).workshop_session(code)["mission"],
                                              self.params.language)
             except CpasError:
                 pass
         if self.params.participant:
             try:
-                self._enter(self.store.resume_participant(self.params.participant).token, welcome="ws_welcome_back")
+                self._enter(WorkshopStore(self.store).resume_participant(self.params.participant).token, welcome="ws_welcome_back")
                 return
             except CpasError as exc:
                 self._join_form(code, message("refused", error_text(exc, self.lang)))
@@ -120,7 +121,7 @@ class ParticipantApp:
 
     def _load_sections(self) -> None:
         try:
-            s = self.store.workshop_session(self.code_box.value)
+            s = WorkshopStore(self.store).workshop_session(self.code_box.value)
         except CpasError as exc:
             self.section_box.options = []
             self.join_msg.value = message("refused", error_text(exc, self.lang)) if self.code_box.value else ""
@@ -134,7 +135,7 @@ class ParticipantApp:
             self.join_msg.value = message("refused", t("ws_choose_section", self.lang))
             return
         try:
-            p = self.store.join_workshop(self.code_box.value, self.name_box.value, self.section_box.value or "")
+            p = WorkshopStore(self.store).join_workshop(self.code_box.value, self.name_box.value, self.section_box.value or "")
         except Exception as exc:  # noqa: BLE001 - every failure is shown on the page, nothing is lost
             self.join_msg.value = message("refused", error_text(exc, self.lang))
             return
@@ -142,7 +143,7 @@ class ParticipantApp:
 
     def _enter(self, token: str, *, welcome: str) -> None:
         self.token = token
-        self.state = self.store.participant_state(token)
+        self.state = WorkshopStore(self.store).participant_state(token)
         s = self.state["session"]
         self.lang = mission_language(self.store, s["mission"], self.params.language)
         fw = self.store.framework(s["mission"], s["cycle"])
@@ -258,7 +259,7 @@ class ParticipantApp:
     def _save(self) -> None:
         self._pending_submission = self._pending_submission or uuid.uuid4().hex
         try:
-            stored = self.store.submit_rating(self.token, self.outcome, progress=self.progress.value,
+            stored = WorkshopStore(self.store).submit_rating(self.token, self.outcome, progress=self.progress.value,
                                               contribution=self.contribution.value,
                                               reason=self.reason.value or None,
                                               submission_id=self._pending_submission)
@@ -272,7 +273,7 @@ class ParticipantApp:
 
     def _propose(self) -> None:
         try:
-            made = self.store.propose_recommendation(self.token, self.outcome, self.proposal.value,
+            made = WorkshopStore(self.store).propose_recommendation(self.token, self.outcome, self.proposal.value,
                                                      lead_section=self.lead.value or None,
                                                      supporting_sections=list(self.supporting.value) or None)
         except Exception as exc:  # noqa: BLE001 - shown on the page; the text stays in the box
@@ -300,7 +301,7 @@ class ParticipantApp:
     # -- following the facilitator ----------------------------------------------------------------------
     def poll(self) -> None:
         """One round of the live poll: follow the facilitator's outcome, notice a closed session."""
-        s = self.store.workshop_session(self.state["session"]["code"])
+        s = WorkshopStore(self.store).workshop_session(self.state["session"]["code"])
         self.state["session"] = s
         self._closed(s["status"] == "closed")
         if s["current_index"] != self._seen_index:

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from cpas_kit.tracker.rules import MUTABLE
 from cpas_kit.store.engine import read, run_write
-from cpas_kit.tracker.store import recommendation_key
 from cpas_kit.store.schema import recommendations
-from cpas_kit.workshop.store import Audit, P, R, _by_token, _facilitator, _now, _outcome, _require_open
+from cpas_kit.tracker.rules import MUTABLE
+from cpas_kit.tracker.store import recommendation_key
+from cpas_kit.workshop.queries import Audit, P, R, _by_token, _facilitator, _now, _outcome, _require_open
 from cpas_kit.workshop.sessions import MAX_PROPOSAL_CHARS, WorkshopRefused, check_text, section_code
 
 

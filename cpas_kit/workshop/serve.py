@@ -23,6 +23,7 @@ from typing import Any
 
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.paths import notebooks_dir, state_dir
+from cpas_kit.workshop.store import WorkshopStore
 
 NOTEBOOKS = ("workshop_participant.ipynb", "workshop_facilitator.ipynb")
 CULL_IDLE_SECONDS = 600
@@ -67,7 +68,7 @@ def prepare_views(store: Any, language: str | None) -> list[dict[str, Any]]:
     """Draw the outcome views of every open session (cached); return those sessions."""
     from cpas_kit.workshop.views import build_views
 
-    sessions = store.workshop_sessions(open_only=True)
+    sessions = WorkshopStore(store).workshop_sessions(open_only=True)
     for s in sessions:
         lang = language or store.framework(s["mission"]).mission.default_language
         print(f"Drawing the outcome views of session {s['code']} ({s['mission']} {s['cycle']}, {lang}) …", flush=True)

@@ -38,7 +38,7 @@ from pandera.typing import Series
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cpas_kit.core.errors import CpasError, NotFoundError, ParametersError, pydantic_problems
-from cpas_kit.workshop.labels import MESSAGES as _MESSAGES
+from cpas_kit.core.i18n.workshop import MESSAGES as _MESSAGES
 
 DEFAULT_PROGRESS = ("significant progress", "some progress", "no change", "deterioration", "insufficient data")
 DEFAULT_CONTRIBUTION = ("significant", "some", "none", "unclear")
@@ -52,7 +52,7 @@ MAX_PROPOSAL_CHARS = 2_000
 MAX_ANALYSIS_CHARS = 20_000
 MAX_SCALE_VALUE_CHARS = 60
 
-# One sentence per refusal (French beside it in cpas_kit.workshop.labels; an app shows t(error.key, language)).
+# One sentence per refusal (French beside it in cpas_kit.core.i18n.workshop; an app shows t(error.key, language)).
 MESSAGES: dict[str, str] = {key: text["en"] for key, text in _MESSAGES.items()}
 
 
@@ -121,7 +121,7 @@ def mission_scales(mission: str, progress: Iterable[str] | None = None,
                    contribution: Iterable[str] | None = None) -> RatingScales:
     """A mission's rating scales: the values given, else its ``parameters/<MISSION>.yaml``'s ``workshop``
     section (``progress_scale``, ``contribution_scale``), else the defaults."""
-    from cpas_kit.packs.build import workshop_settings
+    from cpas_kit.core.settings import workshop_settings
 
     settings = workshop_settings(mission)
     unknown = sorted(set(settings) - {"progress_scale", "contribution_scale"})

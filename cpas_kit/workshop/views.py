@@ -32,6 +32,7 @@ from cpas_kit.core.paths import TEMPLATES_DIR, cache_dir
 from cpas_kit.store import Store
 from cpas_kit.store.engine import read
 from cpas_kit.store.schema import observations
+from cpas_kit.workshop.store import WorkshopStore
 
 VIEW_CSS_FILE = TEMPLATES_DIR / "pack.css"
 
@@ -62,7 +63,7 @@ def _file(folder: Path, outcome: str) -> Path:
 
 def build_views(store: Store, code: str, language: str = "en", *, root: Path | None = None) -> Path:
     """Draw every outcome of session ``code`` in ``language`` (if not drawn yet); return the views folder."""
-    session = store.workshop_session(code)
+    session = WorkshopStore(store).workshop_session(code)
     folder = _folder(session, language, fingerprint(store, session), root)
     order = session["outcome_order"]
     if all(_file(folder, o).exists() for o in order):
@@ -104,14 +105,14 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def _draw(store: Store, session: dict[str, Any], outcomes: Iterable[str], language: str) -> Iterable[tuple[str, str]]:
     """Each outcome's view as an HTML page fragment: the pack's indicator blocks, charts as inline SVG."""
+    # Imported here, not at the top: participant kernels import this module to read the drawn views, and must
+    # not pay for the chart stack (Altair, vl-convert, GeoPandas) that only drawing the views needs.
     from cpas_kit.analysis.charts import inline_svg
+    from cpas_kit.analysis.evidence import load_evidence
+    from cpas_kit.analysis.views import indicator_parts
     from cpas_kit.framework.geography import admin1_areas
-    from cpas_kit.packs.build import load_context, make_parameters
-    from cpas_kit.packs.sections import indicator_parts
 
-    url = store.engine.url.render_as_string(hide_password=False)
-    ctx = load_context(make_parameters(mission=session["mission"], cycle=session["cycle"], language=language,
-                                       db_url=url))
+    ctx = load_evidence(store, session["mission"], session["cycle"], language)
     fw = ctx.framework
     areas = admin1_areas(fw.mission.geography) if fw.mission.geography else None
     status = ctx.status.set_index("indicator_code")

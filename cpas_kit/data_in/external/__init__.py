@@ -23,18 +23,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.data_in.external import hxl as _hxl
 from cpas_kit.data_in.external import worldbank as _wb
 from cpas_kit.data_in.external.acled import read_acled
-from cpas_kit.data_in.external.countries import host_country
 from cpas_kit.data_in.external.conflict_events import mission_events
+from cpas_kit.data_in.external.countries import host_country
 from cpas_kit.data_in.external.queries import events_summary, read_context_values, read_events
 from cpas_kit.data_in.external.reading import FileProblems
 from cpas_kit.data_in.external.store_io import write_context_values, write_events
 from cpas_kit.data_in.external.ucdp import read_ucdp
-from cpas_kit.framework.model import Mission
 from cpas_kit.framework.geography import admin1_areas
-from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
+from cpas_kit.framework.model import Mission
 from cpas_kit.store import Store
 
 __all__ = [

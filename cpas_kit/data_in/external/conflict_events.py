@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cpas_kit.core.import_report import ImportResult
+from cpas_kit.core.periods import Period
 from cpas_kit.data_in.external.admin1 import resolution_warnings, resolve_admin1
 from cpas_kit.data_in.external.countries import host_country, is_host
 from cpas_kit.data_in.external.schemas import EventsToStore
 from cpas_kit.data_in.external.store_io import row_hashes
-from cpas_kit.framework.model import Mission
 from cpas_kit.framework.geography import admin1_areas
-from cpas_kit.core.import_report import ImportResult
-from cpas_kit.core.periods import Period
+from cpas_kit.framework.model import Mission
 
 
 def periods_of(dates: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:

@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
+from cpas_kit.data_in.external.fatalities_store import FatalityStore
 from cpas_kit.data_in.external.reading import (
     FileProblems,
     Problems,
@@ -31,7 +33,6 @@ from cpas_kit.data_in.external.reading import (
     to_dates,
     to_numbers,
 )
-from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 
 KIND = "fatalities"
 COLUMNS = ("id", "incident_date", "casualty_id", "mission_acronym", "type_of_casualty", "gender",
@@ -118,4 +119,4 @@ def import_fatalities(store, path: str | Path, *, actor: str) -> ImportResult:
     except FileProblems as exc:
         result.rows_read, result.errors = exc.rows_read, list(exc.problems)
         raise ImportRejected(result) from None
-    return store.write_fatalities(frame, result, actor=actor)
+    return FatalityStore(store).write_fatalities(frame, result, actor=actor)

@@ -14,7 +14,9 @@ from typing import Any, Literal
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
-from cpas_kit.core.import_report import ImportResult, record_import
+from cpas_kit.core.import_report import ImportResult
+from cpas_kit.store import Store
+from cpas_kit.store.audit import record_import, write_audit
 from cpas_kit.store.engine import read, run_write
 from cpas_kit.store.schema import fatalities
 
@@ -108,3 +110,27 @@ def mission_acronyms(engine: Engine) -> list[str]:
     with read(engine) as conn:
         return list(conn.execute(select(fatalities.c.mission_acronym).distinct()
                                  .order_by(fatalities.c.mission_acronym)).scalars())
+
+
+class FatalityStore:
+    """UN peacekeeping fatalities in a store: ``FatalityStore(store).method(…)``."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.engine = store.engine
+
+    def write_fatalities(self, frame: pd.DataFrame, result: Any, *, actor: str) -> Any:
+        """Record checked UN peacekeeping fatalities (idempotent on the file's ``id``); fill and return ``result``."""
+
+        return write_fatalities(self.engine, frame, result, actor=actor, audit=write_audit)
+
+    def fatalities_summary(self, by: list[str], *, missions: list[str] | None = None, first_year: int | None = None,
+                           last_year: int | None = None) -> pd.DataFrame:
+        """Peacekeeping fatalities counted by ``mission``, ``year`` and/or ``incident`` (type), in SQL."""
+
+        return summary(self.engine, by, missions=missions, first_year=first_year, last_year=last_year)
+
+    def fatality_missions(self) -> list[str]:
+        """Mission acronyms with imported fatalities (real missions, not necessarily in this store)."""
+
+        return mission_acronyms(self.engine)

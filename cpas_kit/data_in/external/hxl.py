@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from cpas_kit.core.periods import Period
 from cpas_kit.data_in.external.admin1 import name_key, resolution_warnings, resolve_admin1
 from cpas_kit.data_in.external.countries import Country, is_host
 from cpas_kit.data_in.external.reading import (
@@ -35,7 +36,6 @@ from cpas_kit.data_in.external.reading import (
     to_numbers,
 )
 from cpas_kit.data_in.external.schemas import ContextValuesRead
-from cpas_kit.core.periods import Period
 
 SOURCE = "hxl"
 MEASURES = {"affected": "people affected", "inneed": "people in need", "reached": "people reached",

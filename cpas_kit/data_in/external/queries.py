@@ -10,10 +10,10 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import String, func, select
 
+from cpas_kit.core.periods import Period
 from cpas_kit.data_in.external.admin1 import UNMATCHED_LABEL
 from cpas_kit.data_in.external.schemas import Events, EventsSummary, StoredContextValues
 from cpas_kit.framework.geography import admin1_table
-from cpas_kit.core.periods import Period
 from cpas_kit.store import Store
 from cpas_kit.store.engine import read
 from cpas_kit.store.schema import context_values, events

@@ -18,9 +18,9 @@ import pandas as pd
 from pandas.util import hash_array
 from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, update
 
+from cpas_kit.core.import_report import ImportResult
 from cpas_kit.data_in.external.reading import distinct, spread
-from cpas_kit.core.import_report import ImportResult, record_import
-from cpas_kit.store import now, write_audit
+from cpas_kit.store.audit import now, record_import, write_audit
 from cpas_kit.store.engine import run_write
 from cpas_kit.store.schema import context_values, events
 

@@ -379,24 +379,24 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 # the live workshop's labels and refusal sentences (kept in their own module: there are many)
-from cpas_kit.workshop.labels import LABELS as _WORKSHOP_LABELS  # noqa: E402
-from cpas_kit.workshop.labels import MESSAGES as _WORKSHOP_MESSAGES  # noqa: E402
+from cpas_kit.core.i18n.workshop import LABELS as _WORKSHOP_LABELS  # noqa: E402
+from cpas_kit.core.i18n.workshop import MESSAGES as _WORKSHOP_MESSAGES  # noqa: E402
 
 LABELS.update(_WORKSHOP_LABELS)
 LABELS.update(_WORKSHOP_MESSAGES)
 
 # context mapping, stakeholder analysis and framework authoring (kept in their own module: there are many)
-from cpas_kit.stakeholders.labels import LABELS as _CONTEXT_LABELS  # noqa: E402
+from cpas_kit.core.i18n.stakeholders import LABELS as _CONTEXT_LABELS  # noqa: E402
 
 LABELS.update(_CONTEXT_LABELS)
 
 # the A4P+ monitoring notebook (cpas_kit.study.a4p)
-from cpas_kit.study.a4p_labels import LABELS as _A4P_LABELS  # noqa: E402
+from cpas_kit.core.i18n.a4p import LABELS as _A4P_LABELS  # noqa: E402
 
 LABELS.update(_A4P_LABELS)
 
 # the cross-mission study (cpas_kit.study.document)
-from cpas_kit.study.labels import LABELS as _STUDY_LABELS  # noqa: E402
+from cpas_kit.core.i18n.study import LABELS as _STUDY_LABELS  # noqa: E402
 
 LABELS.update(_STUDY_LABELS)
 

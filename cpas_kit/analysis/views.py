@@ -1,0 +1,74 @@
+"""One indicator's view, as the pack and the workshop's outcome views show it: its status block (HTML) then its
+trend, breakdown and map charts (Altair)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Protocol
+
+import altair as alt
+import pandas as pd
+from IPython.display import HTML
+
+from cpas_kit.analysis.charts import breakdown_bar, choropleth, stacked_bar, trend_chart
+from cpas_kit.analysis.indicators import breakdown_frame, breakdown_trend, trend_frame
+from cpas_kit.core.i18n import t
+from cpas_kit.core.templates import template
+from cpas_kit.framework.model import Framework
+
+
+class Evidence(Protocol):
+    """What an indicator view reads (a :class:`~cpas_kit.analysis.evidence.CycleEvidence` or a pack's data)."""
+
+    framework: Framework
+    observations: pd.DataFrame
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def cycle(self) -> str: ...
+
+
+def fmt_number(value: Any) -> str:
+    """A figure for a reader: thousands separated, one decimal at most, a dash when missing."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    v = float(value)
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
+
+
+def render_html(name: str, language: str, **values: Any) -> HTML:
+    """One of the report templates (``report/…``), rendered in ``language``."""
+    return HTML(template(name).render(t=lambda k: t(k, language), lang=language, fmt=fmt_number, **values))
+
+
+def _render(name: str, ctx: Evidence, **values: Any) -> HTML:
+    return render_html("report/" + name, ctx.language, **values)
+
+
+def indicator_parts(ctx: Evidence, ind, row: pd.Series, areas) -> Iterator[Any]:
+    """One indicator's status block, then its trend, breakdown and map charts (the pack and the workshop views)."""
+    fw, lang = ctx.framework, ctx.language
+    yield _render("indicator.html.j2", ctx, ind=ind, row=row, section=fw.section(ind.responsible_section).label(lang))
+    trend = trend_frame(ctx.observations, ind.code, ctx.cycle)
+    if ind.kind == "qualitative":
+        yield _render("timeline.html.j2", ctx, rows=trend.to_dict("records"))
+        return
+    if not len(trend):
+        return
+    charts: list[alt.Chart] = [trend_chart(trend, ind, lang)]
+    period = row["latest_period"]
+    if period and "sex" in ind.disaggregations:
+        if ind.additive:  # parts add up: how the total splits, period by period
+            over_time = breakdown_trend(ctx.observations, ind.code, ctx.cycle, "sex")
+            if len(over_time):
+                charts.append(stacked_bar(over_time, ind, fw, "sex", lang))
+        else:
+            by_sex = breakdown_frame(ctx.observations, ind.code, period, "sex")
+            if len(by_sex):
+                charts.append(breakdown_bar(by_sex, ind, fw, "sex", period, lang))
+    if period and "admin1" in ind.disaggregations and areas is not None:
+        by_area = breakdown_frame(ctx.observations, ind.code, period, "admin1")
+        if len(by_area):
+            charts.append(choropleth(areas, by_area, ind, period, lang))
+    yield alt.hconcat(*charts).resolve_scale(color="independent") if len(charts) > 1 else charts[0]
