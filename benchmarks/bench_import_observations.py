@@ -83,7 +83,8 @@ def main() -> int:
             s.close()
     print(f"framework: {sum(1 for _ in fw.indicators())} indicators; file: {len(frame)} rows")
     print(f"baseline (write the rows, no file, no checks): {baseline:.2f} s")
-    print(f"import CSV (read, check everything, write once): {csv_s:.2f} s; re-import (all unchanged): {reimport:.2f} s")
+    print(f"import CSV (read, check everything, write once): {csv_s:.2f} s; "
+          f"re-import (all unchanged): {reimport:.2f} s")
     print(f"import XLSX: {xlsx_s:.2f} s")
     print(f"rows={len(frame)} csv_seconds={csv_s:.2f} xlsx_seconds={xlsx_s:.2f} baseline_write_seconds={baseline:.2f} "
           f"reimport_seconds={reimport:.2f} rows_per_s={len(frame) / csv_s:.0f}")

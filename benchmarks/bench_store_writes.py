@@ -41,7 +41,8 @@ def main() -> int:
         single_s = time.perf_counter() - t0
     batch_rate = len(frame) / batch_s
     single_rate = len(sample) / single_s
-    print(f"batch: {len(frame)} rows in {batch_s:.2f} s; single: {len(sample)} rows in {single_s:.2f} s", file=sys.stderr)
+    print(f"batch: {len(frame)} rows in {batch_s:.2f} s; single: {len(sample)} rows in {single_s:.2f} s",
+          file=sys.stderr)
     print(f"rows={len(frame)} batch_rows_per_s={batch_rate:.0f} single_rows_per_s={single_rate:.0f} "
           f"speedup={batch_rate / single_rate:.1f} reimport_s={reimport_s:.2f}")
     return 0

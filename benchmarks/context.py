@@ -65,7 +65,8 @@ def main() -> int:
                  for n in range(args.stakeholders)]
         second = [e | {"stance": stances[(i + 1) % 3]} if i % 3 == 0 else e for i, e in enumerate(first)]
         StakeholderStore(store).save_context_map(fw.mission.code, "2022/23-Q4", first, actor="bench", is_synthetic=True)
-        StakeholderStore(store).save_context_map(fw.mission.code, "2023/24-Q4", second, actor="bench", is_synthetic=True,
+        StakeholderStore(store).save_context_map(fw.mission.code, "2023/24-Q4", second, actor="bench",
+                                                 is_synthetic=True,
                                notes={e["code"]: "benchmark change" for i, e in enumerate(second) if i % 3 == 0})
         started = time.perf_counter()
         diff = StakeholderStore(store).stakeholder_diff(fw.mission.code, "2022/23-Q4", "2023/24-Q4")

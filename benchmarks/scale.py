@@ -91,7 +91,9 @@ def generate(url: str, n_obs: int, n_events: int, n_missions: int) -> dict:
         frameworks[code] = fw
     periods = period_range(FIRST, LAST)
     insert, close = _writer(store)
-    conv = lambda row: tuple(_value(store, v) for v in row)
+    def conv(row):
+        return tuple(_value(store, v) for v in row)
+
     rng = random.Random(20240630)
 
     # observations: every indicator × period, the total plus as many disaggregation cells as the target needs
@@ -113,7 +115,8 @@ def generate(url: str, n_obs: int, n_events: int, n_missions: int) -> dict:
                     value = total if key == "" else round(total * rng.random() / 4, 1)
                     text = "assessment (synthetic)" if ind.kind == "qualitative" and key == "" else None
                     batch.append(conv((code, ind.code, str(p), p.start, key,
-                                       None if ind.kind == "qualitative" else value, text, "synthetic (scale benchmark)",
+                                       None if ind.kind == "qualitative" else value, text,
+                                       "synthetic (scale benchmark)",
                                        "scale benchmark", STAMP, status, "bench" if status == "verified" else None,
                                        STAMP if status == "verified" else None, True, None)))
                 if len(batch) >= BATCH:
@@ -155,7 +158,8 @@ def generate(url: str, n_obs: int, n_events: int, n_missions: int) -> dict:
             best = rng.choice((0, 0, 0, 1, 1, 2, 3, 5, 8))
             batch.append(conv((code, src, f"{src}-{j}", day, str(p), p.start, "Political violence", "Battles",
                                "Armed clash", "Armed group A", "Military forces", "Rebel group", "State forces",
-                               j % 7 == 0, f"Area {area}", None, f"Place {j % 500}", 5.0 + area * 0.1, 20.0 + area * 0.1,
+                               j % 7 == 0, f"Area {area}", None, f"Place {j % 500}", 5.0 + area * 0.1,
+                               20.0 + area * 0.1,
                                f"ZZ-{area:02d}", "name", best, best, best + 1, best if j % 7 == 0 else 0, src,
                                f"{j:032x}", ids[src])))
             if len(batch) >= BATCH:
@@ -222,7 +226,8 @@ def generate(url: str, n_obs: int, n_events: int, n_missions: int) -> dict:
                 float(100 + y), None, wb_import))
           for code in codes for ind in ("NY.GDP.PCAP.CD", "SP.POP.TOTL") for y in range(2004, 2024)]
     insert("context_values", ["mission_code", "source", "indicator_code", "indicator_name", "unit", "admin1_code",
-                              "admin1_name", "period", "period_start", "period_end", "value", "value_text", "import_id"],
+                              "admin1_name", "period", "period_start", "period_end", "value", "value_text",
+                              "import_id"],
            wb)
     if store.dialect == "postgresql":  # serial ids were given explicitly above: move the sequences on
         raw = store.engine.raw_connection()

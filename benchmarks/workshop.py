@@ -389,7 +389,8 @@ def all_at_once(facilitator: Any, crowd: list[tuple[Any, Any]], outcome: str, sc
     times = [reply(conn) for _, conn in crowd]
     all_seen = shown_at(facilitator, len(crowd), after=after)
     calls = [returned - called for called, returned in times]
-    print(f"all {len(crowd)} submitting at once ({outcome}): submit_rating took median {statistics.median(calls):.2f} s, "
+    print(f"all {len(crowd)} submitting at once ({outcome}): "
+          f"submit_rating took median {statistics.median(calls):.2f} s, "
           f"max {max(calls):.2f} s; the facilitator showed all "
           + (f"{all_seen - max(r for _, r in times):.2f} s after the last submit returned" if all_seen else
              f"NOT within {SHOW_TIMEOUT_S:.0f} s"), flush=True)
@@ -397,7 +398,7 @@ def all_at_once(facilitator: Any, crowd: list[tuple[Any, Any]], outcome: str, sc
 
 def browser_participant(browser: Any, server: Server, url: str, facilitator: Any, after: float,
                         stalls: list[str]) -> str | None:
-    """One more participant joins and saves in the browser; print when the facilitator shows it; return its kernel id."""
+    """One more participant joins and saves in the browser; print when the facilitator shows it; return its kernel id."""  # noqa: E501
     claimed = len(server.claimed_kernels())
     page = browser.new_context().new_page()
     open_page(page, url, JOIN_FORM, stalls, "joining participant")

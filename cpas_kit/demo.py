@@ -15,11 +15,14 @@ import pandas as pd
 import yaml
 
 from cpas_kit.core.errors import NotFoundError
-from cpas_kit.core.paths import DEMO_DIR, MISSIONS_DATA_DIR
+from cpas_kit.core.paths import DEMO_DIR, MISSIONS_DATA_DIR, WORLDBANK_DIR
 from cpas_kit.core.periods import Period, period_range
+from cpas_kit.data_in.external import import_worldbank
 from cpas_kit.data_in.schemas import cell_key
 from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.framework.model import Framework, Indicator, load_framework, parse_framework, shipped_framework_path
+from cpas_kit.framework.standards import catalogue
+from cpas_kit.stakeholders.store import load_context_file
 from cpas_kit.store import Store
 from cpas_kit.tracker.files import read_tracker_file
 from cpas_kit.tracker.store import TrackerStore
@@ -76,8 +79,6 @@ def demo_framework(code: str = MISSION) -> Framework:
 
 def _study_variations(doc: dict[str, Any], code: str, spec: dict[str, Any]) -> None:
     """What makes the demo missions differ in a cross-mission study: unmapped areas, extra indicators."""
-    from cpas_kit.framework.standards import catalogue
-
     dropped = set(spec.get("unmapped_areas") or [])
     outcomes = {o["code"]: o for p in doc["priorities"] for o in p["outcomes"]}
     for o in outcomes.values():
@@ -217,7 +218,8 @@ def _cells(fw: Framework, ind: Indicator, period: Period, total: float, weights:
     hi = ind.max_value if ind.max_value is not None else np.inf
     for dim in weights:  # shares and averages: each category scatters around the total
         for cat in fw.categories(dim):
-            rows.append(_row(fw, ind, period, {dim: cat}, float(np.round(np.clip(total * rng.normal(1, 0.12), lo, hi), 1))))
+            rows.append(_row(fw, ind, period, {dim: cat},
+                             float(np.round(np.clip(total * rng.normal(1, 0.12), lo, hi), 1))))
     return rows
 
 
@@ -238,8 +240,10 @@ def load_demo_missions(store: Store, codes: list[str] | None = None) -> list[dic
                                        source="cpas_kit/data/missions/demo_missions.yaml (fictional)")
         frame = generate_observations(fw, seed=SEED + 1000 * i)
         for ind_code, first in extra_indicator_start(code).items():  # measured only from their first period
-            frame = frame[(frame["indicator_code"] != ind_code) | frame["period"].map(lambda p: Period.parse(p) >= first)]
-        obs = ObservationStore(store).write_observations(frame, actor=ACTOR, note=f"synthetic (cpas_kit.demo, seed {SEED + 1000 * i})")
+            frame = frame[(frame["indicator_code"] != ind_code)
+                          | frame["period"].map(lambda p: Period.parse(p) >= first)]
+        obs = ObservationStore(store).write_observations(frame, actor=ACTOR,
+                                                         note=f"synthetic (cpas_kit.demo, seed {SEED + 1000 * i})")
         context = load_worldbank_context(store, code)
         out.append({"mission": code, "framework_version": version, "observations": obs, "context_values": context})
     return out
@@ -254,7 +258,6 @@ def load_demo(store: Store) -> dict[str, Any]:
     recs = TrackerStore(store).write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor=ACTOR,
                                        source="UN-DEMO CPAS Recommendations Tracker (CPAS seeds, verbatim)")
     context = load_worldbank_context(store, MISSION)
-    from cpas_kit.stakeholders.store import load_context_file  # context mapping snapshots (synthetic, authored)
 
     context_map = load_context_file(store, CONTEXT_FILE, actor=ACTOR, is_synthetic=True,
                                     source=f"synthetic (cpas_kit/data/demo/{CONTEXT_FILE.name}, authored for the demo)")
@@ -264,8 +267,5 @@ def load_demo(store: Store) -> dict[str, Any]:
 
 def load_worldbank_context(store: Store, mission: str) -> int:
     """Import the shipped World Bank extracts (GDP per capita, population: real data) for ``mission``'s host country."""
-    from cpas_kit.core.paths import WORLDBANK_DIR
-    from cpas_kit.data_in.external import import_worldbank
-
     return sum(import_worldbank(store, path, mission, actor=ACTOR).rows_imported
                for path in sorted(WORLDBANK_DIR.glob("API_*.csv")))

@@ -101,12 +101,15 @@ def store_with_workshop(store_url):
     store = Store(store_url)
     fw = demo_framework()
     store.save_framework(fw, effective_from="2021/22-Q1", actor="pytest")
-    TrackerStore(store).write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor="pytest", source="seeds")
+    TrackerStore(store).write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor="pytest",
+                                              source="seeds")
     started = WorkshopStore(store).start_workshop(MISSION, "2023/24-Q4", actor="facilitator")
-    WorkshopStore(store).record_agreed(started.code, started.facilitator_key, started.outcome_order[0], progress="some progress",
+    WorkshopStore(store).record_agreed(started.code, started.facilitator_key, started.outcome_order[0],
+                                       progress="some progress",
                         actor="facilitator")
     waiting = TrackerStore(store).recommendations(MISSION)
-    TrackerStore(store).change_recommendation(int(waiting.loc[waiting["decision"] == "Awaiting Review", "id"].iloc[0]), "decision",
+    TrackerStore(store).change_recommendation(int(waiting.loc[waiting["decision"] == "Awaiting Review", "id"].iloc[0]),
+                                              "decision",
                                 "Approved", actor="Head of Mission")
     yield store
     store.close()

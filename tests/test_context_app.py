@@ -47,7 +47,8 @@ def test_add_stakeholder_change_stance_and_the_matrix_follows(demo_sqlite_url):
     _one(app, "cpas-ctx-by").value = "Planning officer"
     _one(app, "cpas-ctx-save").click()
     assert "needs a note saying why" in message.value and "cpas-ctx-msg-error" in message.value
-    assert StakeholderStore(store).context_cycles(MISSION)["cycle"].tolist() == ["2022/23-Q4", "2023/24-Q4"]  # nothing written
+    assert StakeholderStore(store).context_cycles(MISSION)["cycle"].tolist() == ["2022/23-Q4",
+                                                                                 "2023/24-Q4"]  # nothing written
     _one(app, "cpas-ctx-note").value = "Attacks on the northern road since April"
     _one(app, "cpas-ctx-save").click()
     assert "cpas-ctx-msg-ok" in message.value and "&lt;script&gt;" in message.value

@@ -259,7 +259,8 @@ def test_verify_marks_who_and_when_and_reject_needs_a_reason(store, tmp_path):
     import_observations(store, write_csv(tmp_path / "v.csv", [row("SEC-06", 3), row("SEC-05", 50)]), actor="x")
     with pytest.raises(Exception, match="needs a reason"):
         ObservationStore(store).verify(MISSION, NEW, by="lead", indicators=["SEC-05"], reject=True)
-    assert ObservationStore(store).verify(MISSION, NEW, by="lead", indicators=["SEC-05"], reject=True, reason="survey not finished") == 1
+    assert ObservationStore(store).verify(MISSION, NEW, by="lead", indicators=["SEC-05"], reject=True,
+                                          reason="survey not finished") == 1
     assert ObservationStore(store).verify(MISSION, NEW, by="lead") == 1, "a batch verify leaves a rejected value alone"
     got = ObservationStore(store).observations(MISSION, periods=[NEW]).set_index("indicator_code")
     assert got.loc["SEC-06", "verification_status"] == "verified" and got.loc["SEC-06", "verified_by"] == "lead"

@@ -48,10 +48,13 @@ def mission_file(demo_store_file, tmp_path_factory) -> Path:
     code, key, outcome = started.code, started.facilitator_key, started.outcome_order[0]
     ana = WorkshopStore(store).join_workshop(code, "Ana Lima", "FORCE")
     ben = WorkshopStore(store).join_workshop(code, "Ben Okafor", "CAS")
-    WorkshopStore(store).submit_rating(ana.token, outcome, progress="some progress", contribution="some", reason="patrols up")
-    WorkshopStore(store).submit_rating(ana.token, outcome, progress="no change", contribution="some")  # a second submit: an event
+    WorkshopStore(store).submit_rating(ana.token, outcome, progress="some progress", contribution="some",
+                                       reason="patrols up")
+    WorkshopStore(store).submit_rating(ana.token, outcome, progress="no change",
+                                       contribution="some")  # a second submit: an event
     WorkshopStore(store).submit_rating(ben.token, outcome, progress="some progress", contribution="significant")
-    p1 = WorkshopStore(store).propose_recommendation(ana.token, outcome, "Hold monthly security meetings with prefects.",
+    p1 = WorkshopStore(store).propose_recommendation(ana.token, outcome,
+                                                     "Hold monthly security meetings with prefects.",
                                       lead_section="FORCE")
     p2 = WorkshopStore(store).propose_recommendation(ben.token, outcome, "Meet prefects monthly on security.")
     WorkshopStore(store).merge_proposals(code, key, [p2["id"]], p1["id"], actor="facilitator")
@@ -161,10 +164,12 @@ def test_merge_into_an_empty_store_gives_the_same_content_and_again_changes_noth
     assert result.rows_imported == result.rows_read > 5000 and result.rows_unchanged == 0
     assert _content(store_url, tmp_path) == mission_content
     mission = Store(mission_url)
-    ours, theirs = ObservationStore(hq).observations(MISSION).drop(columns="id"), ObservationStore(mission).observations(MISSION).drop(columns="id")
+    ours, theirs = (ObservationStore(hq).observations(MISSION).drop(columns="id"),
+                    ObservationStore(mission).observations(MISSION).drop(columns="id"))
     assert ours.reset_index(drop=True).equals(theirs.reset_index(drop=True))
     state = ["rec_key", "text", "decision", "progress", "target_date", "updated_by"]
-    assert TrackerStore(hq).recommendations(MISSION)[state].equals(TrackerStore(mission).recommendations(MISSION)[state])
+    assert TrackerStore(hq).recommendations(MISSION)[state].equals(
+        TrackerStore(mission).recommendations(MISSION)[state])
     merges = hq.audit_log(MISSION, entity="exchange_file")
     assert len(merges) == 1 and merges.iloc[0]["actor"] == "HQ analyst"
     before = hq.table_counts()
@@ -179,8 +184,10 @@ def test_merge_into_an_empty_store_gives_the_same_content_and_again_changes_noth
 def test_a_conflicting_edit_is_reported_and_not_overwritten(whole_file, store_url):
     hq = Store(store_url)
     merge_file(hq, whole_file, actor="HQ analyst")
-    cell = ObservationStore(hq).observations(MISSION, periods=[CYCLE], totals_only=True).dropna(subset=["value"]).iloc[0]
-    ObservationStore(hq).write_observations([{"mission_code": MISSION, "indicator_code": cell["indicator_code"], "period": CYCLE,
+    cell = ObservationStore(hq).observations(MISSION, periods=[CYCLE],
+                                             totals_only=True).dropna(subset=["value"]).iloc[0]
+    ObservationStore(hq).write_observations([{"mission_code": MISSION, "indicator_code": cell["indicator_code"],
+                                              "period": CYCLE,
                             "disaggregation": "", "value": cell["value"] + 7}], actor="HQ analyst")
     before = hq.table_counts()
     result = merge_file(hq, whole_file, actor="HQ analyst")
@@ -189,7 +196,8 @@ def test_a_conflicting_edit_is_reported_and_not_overwritten(whole_file, store_ur
     assert hits[0].key == {"mission_code": MISSION, "indicator_code": cell["indicator_code"], "period": CYCLE,
                            "disaggregation": ""}
     assert (hits[0].ours, hits[0].theirs) == (cell["value"] + 7, cell["value"])
-    stored = ObservationStore(hq).observations(MISSION, indicators=[cell["indicator_code"]], periods=[CYCLE], totals_only=True)
+    stored = ObservationStore(hq).observations(MISSION, indicators=[cell["indicator_code"]], periods=[CYCLE],
+                                               totals_only=True)
     assert stored.iloc[0]["value"] == cell["value"] + 7  # not overwritten
     assert hq.table_counts() == before
 

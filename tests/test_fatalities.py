@@ -38,7 +38,8 @@ def test_import_is_whole_idempotent_and_counts_match_the_file(store_url):
     assert store.table_counts() == counts_before  # not even a provenance row
 
     by_mission = FatalityStore(store).fatalities_summary(["mission"])
-    assert dict(zip(by_mission["mission_acronym"], by_mission["fatalities"])) == Counter(r["mission_acronym"] for r in rows)
+    assert dict(zip(by_mission["mission_acronym"],
+                    by_mission["fatalities"])) == Counter(r["mission_acronym"] for r in rows)
     by_year = FatalityStore(store).fatalities_summary(["year"], missions=["MINUSMA"])
     expected = Counter(int(r["incident_date"][:4]) for r in rows if r["mission_acronym"] == "MINUSMA")
     assert dict(zip(by_year["year"], by_year["fatalities"])) == expected
@@ -53,7 +54,8 @@ def test_nationality_columns_are_the_casualtys_and_named_so(sqlite_url):
     import_fatalities(store, FIXTURE, actor="tester")
     columns = {c["name"] for c in inspect(store.engine).get_columns("fatalities")}
     assert {"casualty_nationality", "casualty_m49_code", "casualty_iso3"} <= columns
-    assert not columns & {"isocode3", "m49_code", "country_iso3", "country"}  # nothing that reads as the mission's country
+    assert not columns & {"isocode3", "m49_code", "country_iso3",
+                          "country"}  # nothing that reads as the mission's country
     with store.engine.connect() as conn:
         row = conn.execute(select(fatalities).where(fatalities.c.source_id == "8104")).mappings().one()
     assert (row["mission_acronym"], row["casualty_nationality"], row["casualty_iso3"], row["casualty_m49_code"]) == \

@@ -65,7 +65,8 @@ def test_every_framework_field_has_a_column():
         fwm.Priority: {c.field for c in SHEETS["Priorities"]} | {"outcomes"},
         fwm.Outcome: {c.field for c in SHEETS["Outcomes"]} | {"indicators", "outputs"},
         fwm.Indicator: {c.field for c in SHEETS["Indicators"]} | {"baseline", "targets"},
-        fwm.Baseline: {c.field.removeprefix("baseline_") for c in SHEETS["Indicators"] if c.field.startswith("baseline_")},
+        fwm.Baseline: {c.field.removeprefix("baseline_") for c in SHEETS["Indicators"]
+                       if c.field.startswith("baseline_")},
         fwm.Target: {c.field for c in SHEETS["Targets"]},
         fwm.Output: {c.field for c in SHEETS["Outputs"]},
         fwm.Stakeholder: {c.field for c in SHEETS["Stakeholders"]},
@@ -97,7 +98,8 @@ def test_edited_workbook_becomes_a_new_version_from_the_named_cycle(demo_sqlite_
     result, version = import_framework(store, path, actor="planner", effective_from="2024/25-Q1")
     assert version == 2 and result.rows_imported == result.rows_read
     new = store.framework(MISSION, "2024/25-Q1")
-    assert new.indicator("SEC-NEW").name.startswith("=HYPERLINK") and new.indicator("SEC-NEW").tags == ["poc", "security"]
+    assert new.indicator("SEC-NEW").name.startswith("=HYPERLINK") and new.indicator("SEC-NEW").tags == ["poc",
+                                                                                                        "security"]
     assert new.indicator("SEC-01").targets[0].value == 3
     assert store.framework(MISSION, "2023/24-Q4").content_hash() == old.content_hash()  # past cycles keep theirs
     meta = store.framework_versions(MISSION)

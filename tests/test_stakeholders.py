@@ -48,13 +48,15 @@ def test_options_default_and_configurable_per_mission(store):
     assert opts.label("influence", "high", "fr") == "Forte"
     assert [o.code for o in opts.of("type")] == [c for c, _, _ in DEFAULT_OPTIONS["type"]]
 
-    StakeholderStore(store).set_stakeholder_options(MISSION, "stance", [("allied", "Allied", "Allié"), ("supportive", "Supportive",
-                                  "Favorable"), ("neutral", "Neutral", "Neutre"), ("opposed", "Opposed", "Opposé"),
+    StakeholderStore(store).set_stakeholder_options(MISSION, "stance", [("allied", "Allied", "Allié"),
+                                  ("supportive", "Supportive", "Favorable"), ("neutral", "Neutral", "Neutre"),
+                                  ("opposed", "Opposed", "Opposé"),
                                   ("hostile", "Hostile", "Hostile")], actor="planner")
     opts = StakeholderStore(store).stakeholder_options(MISSION)
     assert opts.codes("stance") == ["allied", "supportive", "neutral", "opposed", "hostile"]
     assert opts.codes("influence") == ["high", "medium", "low"]  # fields not configured keep the defaults
-    StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-90", "Militia", stance="hostile"), actor="planner")
+    StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-90", "Militia", stance="hostile"),
+                                             actor="planner")
     html = matrix_html(StakeholderStore(store).context_map(MISSION)["entries"], opts, "fr")
     assert "Allié" in html and 'data-stance="hostile"' in html
 
@@ -106,27 +108,34 @@ def test_cycle_snapshots_need_a_note_for_each_change_and_diff_shows_why(store):
 
     # the next cycle starts from the previous map; a stance change needs a note
     with pytest.raises(StakeholderError, match="needs a note saying why: its stance changed"):
-        StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral"), actor="p")
+        StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral"),
+                                                 actor="p")
     with pytest.raises(StakeholderError, match="a new stakeholder appears"):
         StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-04", "Splinter"), actor="p")
     assert store.table_counts() == before  # refused: nothing written, not even the new cycle's snapshot
 
-    assert StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral"),
+    assert StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition",
+                                                                                  stance="neutral"),
                                   actor="p", note="signed a ceasefire") == "updated"
     assert StakeholderStore(store).context_cycles(MISSION)["cycle"].tolist() == ["2022/23-Q4", "2023/24-Q2"]
     assert len(StakeholderStore(store).stakeholders(MISSION, "2023/24-Q2")) == 3  # carried over
     # an edit of a text field needs no note, and keeps the reason already given
-    assert StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral",
+    assert StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition",
+                                                                                  stance="neutral",
                                                                 interests="Mining"), actor="p") == "updated"
-    assert StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition", stance="neutral",
+    assert StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q2", _entry("ST-02", "Coalition",
+                                                                                  stance="neutral",
                                                                 interests="Mining"), actor="p") == "unchanged"
-    StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-04", "Splinter", areas=["CF-HK"]), actor="p",
+    StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-04", "Splinter", areas=["CF-HK"]),
+                                             actor="p",
                            note="broke away after the ceasefire")
-    StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-02", "Coalition", stance="neutral", influence="medium",
+    StakeholderStore(store).save_stakeholder(MISSION, "2023/24-Q4", _entry("ST-02", "Coalition", stance="neutral",
+                                                                           influence="medium",
                                                          interests="Mining"), actor="p", note="lost two factions")
     with pytest.raises(StakeholderError, match="removing Committee .* needs a note"):
         StakeholderStore(store).remove_stakeholder(MISSION, "2023/24-Q4", "ST-03", note=None, actor="p")
-    assert StakeholderStore(store).remove_stakeholder(MISSION, "2023/24-Q4", "ST-03", note="dissolved", actor="p") == "removed"
+    assert StakeholderStore(store).remove_stakeholder(MISSION, "2023/24-Q4", "ST-03", note="dissolved",
+                                                      actor="p") == "removed"
     with pytest.raises(NotFoundError):
         StakeholderStore(store).remove_stakeholder(MISSION, "2023/24-Q4", "ST-77", note="x", actor="p")
 
@@ -143,7 +152,8 @@ def test_cycle_snapshots_need_a_note_for_each_change_and_diff_shows_why(store):
     assert st02["note"] == "2023/24-Q2: signed a ceasefire; 2023/24-Q4: lost two factions"  # both reasons
     consecutive = StakeholderStore(store).stakeholder_diff(MISSION, "2023/24-Q2", "2023/24-Q4")
     assert {c["code"]: c["note"] for c in consecutive["changes"]}["ST-02"] == "lost two factions"
-    assert ("ST-01" not in changes) and StakeholderStore(store).stakeholder_diff(MISSION, "2023/24-Q4", "2023/24-Q4")["changes"] == []
+    assert ("ST-01" not in changes) and StakeholderStore(store).stakeholder_diff(MISSION, "2023/24-Q4",
+                                                                                 "2023/24-Q4")["changes"] == []
     # a cycle between two maps shows the map in force (the earlier one)
     assert StakeholderStore(store).context_map(MISSION, "2023/24-Q3")["cycle"] == "2023/24-Q2"
     with pytest.raises(NotFoundError, match="no context mapping at or before 2021/22-Q4"):
@@ -155,7 +165,8 @@ def test_cycle_snapshots_need_a_note_for_each_change_and_diff_shows_why(store):
 def test_saving_the_same_map_again_changes_nothing(store):
     entries = [_entry("ST-01", "A"), _entry("ST-02", "B", stance="neutral")]
     StakeholderStore(store).save_context_map(MISSION, "2022/23-Q4", entries, actor="p", is_synthetic=True, source="s")
-    StakeholderStore(store).save_context_map(MISSION, "2023/24-Q4", [entries[0] | {"influence": "low"}], removed={"ST-02": "gone"},
+    StakeholderStore(store).save_context_map(MISSION, "2023/24-Q4", [entries[0] | {"influence": "low"}],
+                                             removed={"ST-02": "gone"},
                            notes={"ST-01": "weaker"}, actor="p", is_synthetic=True, source="s")
     counts = store.table_counts()
     assert StakeholderStore(store).save_context_map(MISSION, "2023/24-Q4", [entries[0] | {"influence": "low"}],
@@ -198,7 +209,8 @@ def test_cli_list_and_diff(demo_sqlite_url, monkeypatch, capsys, tmp_path):
     assert main(["stakeholders", "list", "--mission", MISSION, "--cycle", "2022/23-Q4", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed["mapped_in"] == "2022/23-Q4" and listed["is_synthetic"] is True
-    assert len(listed["stakeholders"]) == 14 and {"code", "stance", "influence", "areas"} <= set(listed["stakeholders"][0])
+    assert len(listed["stakeholders"]) == 14 and {"code", "stance", "influence",
+                                                  "areas"} <= set(listed["stakeholders"][0])
     assert main(["stakeholders", "list", "--mission", MISSION]) == 0
     out = capsys.readouterr().out
     assert "context map of 2023/24-Q4: 15 stakeholders" in out and "SYNTHETIC" in out and "Splinter" in out

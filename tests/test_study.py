@@ -102,7 +102,8 @@ def test_every_catalogue_entry_quotes_its_seed():
 def test_areas_have_both_languages_and_every_area_label_key_exists():
     for a in catalogue().areas:
         assert a.name and a.name_fr
-    assert {"poc", "policing", "wps", "elections", "state-authority", "ddr", "human-rights"} <= set(catalogue().area_codes())
+    assert {"poc", "policing", "wps", "elections", "state-authority", "ddr",
+            "human-rights"} <= set(catalogue().area_codes())
     for key, labels in LABELS.items():
         if key.startswith("study_"):
             assert labels.get("en") and labels.get("fr"), key
@@ -261,7 +262,8 @@ def test_recommendation_rates_follow_the_tracker(study_url, tmp_path):
     recs = TrackerStore(store).recommendations("UN-DEMO")
     waiting = recs[recs["decision"] == "Awaiting Review"]
     assert before["recommended"] == len(recs) and before["decided"] == len(recs) - len(waiting)
-    TrackerStore(store).change_recommendation(int(waiting.iloc[0]["id"]), "decision", "Approved", actor="Head of Mission")
+    TrackerStore(store).change_recommendation(int(waiting.iloc[0]["id"]), "decision", "Approved",
+                                              actor="Head of Mission")
     after = study.recommendation_rates(store, scope).set_index("mission_code").loc["UN-DEMO"]
     assert (after["decided"], after["approved"]) == (before["decided"] + 1, before["approved"] + 1)
     assert after["approval_rate"] == pytest.approx(after["approved"] / after["decided"])

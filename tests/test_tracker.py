@@ -78,9 +78,11 @@ def test_changes_are_events_and_refusals_write_nothing(store_url):
     load_demo(store)
     rec = TrackerStore(store).recommendations(MISSION).iloc[0]
     assert rec["decision"] == "Awaiting Review"
-    TrackerStore(store).change_recommendation(int(rec["id"]), "decision", "Approved", actor="SRSG", comment="agreed at SMT")
+    TrackerStore(store).change_recommendation(int(rec["id"]), "decision", "Approved", actor="SRSG",
+                                              comment="agreed at SMT")
     TrackerStore(store).change_recommendation(int(rec["id"]), "target_date", date(2024, 6, 30), actor="planning unit")
-    state = TrackerStore(store).change_recommendation(int(rec["id"]), "progress", "Ongoing", actor="Force", comment="started")
+    state = TrackerStore(store).change_recommendation(int(rec["id"]), "progress", "Ongoing", actor="Force",
+                                                      comment="started")
     assert (state["decision"], state["progress"], state["target_date"]) == ("Approved", "Ongoing", date(2024, 6, 30))
     counts = store.table_counts()
     with pytest.raises(ChangeRefused, match="cannot go from Ongoing to Not Assigned"):
@@ -206,7 +208,8 @@ def test_summary_rates_and_median_time_to_implementation(store_url):
     store = Store(store_url)
     load_demo(store)
     TrackerStore(store).change_recommendation(1, "decision", "Approved", actor="SRSG")
-    TrackerStore(store).change_recommendation(1, "progress", "Implemented", actor="Force", comment="working group set up")
+    TrackerStore(store).change_recommendation(1, "progress", "Implemented", actor="Force",
+                                              comment="working group set up")
     recs, events = TrackerStore(store).recommendations(MISSION), TrackerStore(store).recommendation_events(MISSION)
     summary = tracker_summary(recs, events, on=date(2024, 6, 30)).set_index("cycle")
     total = summary.loc["all"]

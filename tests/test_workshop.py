@@ -173,7 +173,8 @@ def test_start_refuses_unknown_mission_and_bad_cycle(store):
 def test_rejoin_with_same_name_and_section_restores_the_participant(store, started):
     alice = WorkshopStore(store).join_workshop(started.code, "Alice Mbeki", "CAS")
     assert alice.is_new and alice.section == "CAS"
-    WorkshopStore(store).submit_rating(alice.token, "O1.1", progress="some progress", contribution="some", reason="more patrols")
+    WorkshopStore(store).submit_rating(alice.token, "O1.1", progress="some progress", contribution="some",
+                                       reason="more patrols")
     prop = WorkshopStore(store).propose_recommendation(alice.token, "O1.1", "Train local police", lead_section="UNPOL")
 
     again = WorkshopStore(store).join_workshop(started.code.lower(), "  alice   MBEKI ", "civil affairs")
@@ -199,7 +200,8 @@ def test_rejoin_with_same_name_and_section_restores_the_participant(store, start
 
 def test_rerating_replaces_the_current_rating_and_keeps_every_earlier_one(store, started):
     p = WorkshopStore(store).join_workshop(started.code, "Alice", "CAS")
-    first = WorkshopStore(store).submit_rating(p.token, "O1.1", progress="no change", contribution="some", reason="<b>first</b>")
+    first = WorkshopStore(store).submit_rating(p.token, "O1.1", progress="no change", contribution="some",
+                                               reason="<b>first</b>")
     assert first["replaced"] is False
     second = WorkshopStore(store).submit_rating(p.token, "O1.1", progress="Some progress", contribution="some")
     assert second["replaced"] is True and second["progress"] == "some progress"
@@ -218,7 +220,8 @@ def test_rerating_replaces_the_current_rating_and_keeps_every_earlier_one(store,
     assert json.loads(audit["old_value"].iloc[1])["progress"] == "no change"
 
     # the same submission id again (a resend after a lost answer) adds nothing
-    again = WorkshopStore(store).submit_rating(p.token, "O1.1", progress="deterioration", submission_id=second["submission_id"])
+    again = WorkshopStore(store).submit_rating(p.token, "O1.1", progress="deterioration",
+                                               submission_id=second["submission_id"])
     assert again["duplicate"] is True and again["event_id"] == second["event_id"]
     assert len(WorkshopStore(store).workshop_rating_history(started.code)) == 2
 
@@ -232,7 +235,8 @@ def test_refused_ratings_write_nothing(store, started):
         WorkshopStore(store).submit_rating(p.token, "O9.9", progress="no change")
     with pytest.raises(SessionNotFound):
         WorkshopStore(store).submit_rating("stolen", "O1.1", progress="no change")
-    custom = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor=FAC, scales=make_scales(progress=["better", "worse"]))
+    custom = WorkshopStore(store).start_workshop(MISSION, CYCLE, actor=FAC, scales=make_scales(progress=["better",
+                                                                                                         "worse"]))
     q = WorkshopStore(store).join_workshop(custom.code, "Alice", "CAS")
     WorkshopStore(store).submit_rating(q.token, "O1.1", progress="better")
     with pytest.raises(WorkshopRefused, match="choose one of: better, worse"):
@@ -292,9 +296,11 @@ def test_agreed_results_replace_with_history_and_feed_the_pack(store, started):
     code, key = started.code, started.facilitator_key
     WorkshopStore(store).record_agreed(code, key, "O1.2", progress="some progress", contribution="some",
                         analysis="Patrols <up>; trust & perceptions low.", actor="Facilitator A")
-    WorkshopStore(store).record_agreed(code, key, "O1.1", progress="no change", contribution="unclear", analysis="draft",
+    WorkshopStore(store).record_agreed(code, key, "O1.1", progress="no change", contribution="unclear",
+                                       analysis="draft",
                         actor="Facilitator A")
-    WorkshopStore(store).record_agreed(code, key, "O1.1", progress="deterioration", contribution="some", analysis="final why",
+    WorkshopStore(store).record_agreed(code, key, "O1.1", progress="deterioration", contribution="some",
+                                       analysis="final why",
                         actor="Facilitator B")
     with pytest.raises(WorkshopRefused, match="'huge' is not on this session's contribution scale"):
         WorkshopStore(store).record_agreed(code, key, "O1.1", progress="no change", contribution="huge", actor=FAC)
@@ -324,7 +330,8 @@ def test_merge_keeps_originals_and_send_to_tracker_is_idempotent(store, started)
     code, key = started.code, started.facilitator_key
     alice = WorkshopStore(store).join_workshop(code, "Alice", "CAS")
     bob = WorkshopStore(store).join_workshop(code, "Bob", "FORCE")
-    a = WorkshopStore(store).propose_recommendation(alice.token, "O1.1", "Train and equip local police", lead_section="UNPOL",
+    a = WorkshopStore(store).propose_recommendation(alice.token, "O1.1", "Train and equip local police",
+                                                    lead_section="UNPOL",
                                      supporting_sections="CAS")
     b = WorkshopStore(store).propose_recommendation(bob.token, "O1.1", "Train local police", lead_section="UNPOL")
     c = WorkshopStore(store).propose_recommendation(bob.token, "O1.1", "Equip local police")
@@ -332,7 +339,8 @@ def test_merge_keeps_originals_and_send_to_tracker_is_idempotent(store, started)
 
     assert WorkshopStore(store).merge_proposals(code, key, [c["id"]], b["id"], actor=FAC) == [c["id"]]
     assert WorkshopStore(store).merge_proposals(code, key, [b["id"]], a["id"], actor=FAC) == [b["id"]]
-    assert WorkshopStore(store).merge_proposals(code, key, [b["id"]], a["id"], actor=FAC) == [], "merging again changes nothing"
+    assert WorkshopStore(store).merge_proposals(code, key, [b["id"]], a["id"],
+                                                actor=FAC) == [], "merging again changes nothing"
     props = WorkshopStore(store).workshop_proposals(code).set_index("id")
     assert len(props) == 3, "originals are kept"
     assert props.loc[b["id"], "merged_into_id"] == a["id"] and props.loc[c["id"], "merged_into_id"] == a["id"]
@@ -383,17 +391,20 @@ def test_a_closed_session_changes_no_more(store, started):
         WorkshopStore(store).join_workshop(code, "Latecomer", "CAS")
     with pytest.raises(WorkshopRefused, match="is closed"):
         WorkshopStore(store).record_agreed(code, key, "O1.1", progress="no change", actor=FAC)
-    assert WorkshopStore(store).join_workshop(code, "Alice", "CAS").id == alice.id, "re-joining to look back still works"
+    assert WorkshopStore(store).join_workshop(code, "Alice",
+                                              "CAS").id == alice.id, "re-joining to look back still works"
     assert WorkshopStore(store).participant_state(alice.token)["ratings"]["O1.1"]["progress"] == "no change"
 
 
 def test_status_counts_spread_and_who_rated_the_current_outcome(store, started):
     code = started.code
-    people = [WorkshopStore(store).join_workshop(code, f"P{i}", sec) for i, sec in enumerate(["CAS", "FORCE", "HRD", "UNPOL"])]
+    people = [WorkshopStore(store).join_workshop(code, f"P{i}", sec) for i, sec in enumerate(["CAS", "FORCE", "HRD",
+                                                                                              "UNPOL"])]
     for p, value in zip(people[:3], ["some progress", "some progress", "deterioration"]):
         WorkshopStore(store).submit_rating(p.token, "O1.1", progress=value, contribution="some")
     WorkshopStore(store).submit_rating(people[3].token, "O1.2", progress="no change")
-    WorkshopStore(store).submit_rating(people[3].token, "O1.1", reason="I need more data first")  # a reason only: not rated
+    WorkshopStore(store).submit_rating(people[3].token, "O1.1",
+                                       reason="I need more data first")  # a reason only: not rated
     status = WorkshopStore(store).workshop_status(code)
 
     assert {p["name"]: p["rated_current"] for p in status["participants"]} == {
@@ -424,7 +435,8 @@ def test_status_is_fast_enough_to_poll_every_second(store, started):
     people = [WorkshopStore(store).join_workshop(started.code, f"P{i}", "CAS") for i in range(30)]
     for p in people:
         for o in OUTCOMES:
-            WorkshopStore(store).submit_rating(p.token, o, progress="some progress", contribution="some", reason="because")
+            WorkshopStore(store).submit_rating(p.token, o, progress="some progress", contribution="some",
+                                               reason="because")
     WorkshopStore(store).workshop_status(started.code)
     t0 = time.perf_counter()
     for _ in range(5):
@@ -546,7 +558,7 @@ while True:
     i += 1
     if i >= 3:
         time.sleep(0.001 * (i % 3))  # keep writing: the kill lands before, in or after a transaction
-"""
+"""  # noqa: E501
 
 
 @pytest.mark.slow
@@ -619,7 +631,8 @@ def test_cli_start_and_status(store, capsys):
 
     alice = WorkshopStore(store).join_workshop(code, "Alice", "CAS")
     WorkshopStore(store).submit_rating(alice.token, "O1.1", progress="no change", contribution="some", reason="stable")
-    WorkshopStore(store).record_agreed(code, key, "O1.1", progress="no change", contribution="some", analysis="Why: stable.",
+    WorkshopStore(store).record_agreed(code, key, "O1.1", progress="no change", contribution="some",
+                                       analysis="Why: stable.",
                         actor="Facilitator A")
     assert workshop_cli.run(parse(["workshop", "status", code.lower(), "--json"]), store) == 0
     status = json.loads(capsys.readouterr().out)
@@ -671,7 +684,8 @@ def test_the_pack_shows_the_agreed_rating_and_analysis(demo_sqlite_url):
 
     store = Store(demo_sqlite_url)
     started = WorkshopStore(store).start_workshop("UN-DEMO", "2023/24-Q4", actor="facilitator")
-    WorkshopStore(store).record_agreed(started.code, started.facilitator_key, "O1.1", progress="some progress", contribution="significant",
+    WorkshopStore(store).record_agreed(started.code, started.facilitator_key, "O1.1", progress="some progress",
+                                       contribution="significant",
                         analysis="Patrols in the west <b>deterred</b> attacks.", actor="facilitator")
     store.close()
     ctx = load_pack_data(make_parameters(mission="UN-DEMO", cycle="2023/24-Q4", db_url=demo_sqlite_url))

@@ -109,13 +109,15 @@ def test_refusals_are_sentences_on_the_page_and_nothing_is_written(store, starte
     assert "no workshop session with the join code 'ZZZZZZ'" in html.unescape(app.join_msg.value)
     app = ParticipantApp(store, page_parameters(query=f"session={started.code}"))
     app.join_button.click()  # no name, no section
-    assert "enter your name" in app.join_msg.value and not WorkshopStore(store).workshop_status(started.code)["participants"]
+    assert ("enter your name" in app.join_msg.value
+            and not WorkshopStore(store).workshop_status(started.code)["participants"])
     app = _join(store, started.code, "Awa")
     app.save.click()  # nothing chosen
     assert "choose a progress or a contribution rating" in app.save_msg.value
     app.propose.click()  # no text
     assert "a recommendation needs its text" in app.propose_msg.value
-    assert WorkshopStore(store).workshop_rating_history(started.code).empty and WorkshopStore(store).workshop_proposals(started.code).empty
+    assert (WorkshopStore(store).workshop_rating_history(started.code).empty
+            and WorkshopStore(store).workshop_proposals(started.code).empty)
     bad = ParticipantApp(store, page_parameters(query=f"session={started.code}&participant=not-a-token"))
     assert "no longer valid" in bad.join_msg.value and bad.token is None
 
@@ -280,7 +282,8 @@ def test_the_notebooks_run_with_papermill_parameters(notebook, store, started, t
 def test_french_refusals_translate_the_words_they_name_but_not_what_was_typed(store, started):
     me = WorkshopStore(store).join_workshop(started.code, "Awa", "CAS")
     with pytest.raises(WorkshopRefused) as caught:
-        WorkshopStore(store).submit_rating(me.token, started.outcome_order[0], progress="none")  # typed on the wrong scale
+        WorkshopStore(store).submit_rating(me.token, started.outcome_order[0],
+                                           progress="none")  # typed on the wrong scale
     text = error_text(caught.value, "fr")
     assert text.startswith("« none » ne figure pas sur l'échelle « progrès »"), text
     with pytest.raises(WorkshopRefused) as caught:

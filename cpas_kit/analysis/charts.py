@@ -157,9 +157,10 @@ def simplified(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def hotspot_map(areas: gpd.GeoDataFrame, hot: pd.DataFrame, cycle: str, language: str = "en") -> alt.Chart:
-    """Admin-1 areas shaded by the change level of their event count (``hot``: from :func:`cpas_kit.analysis.hotspots.hotspots`)."""
+    """Admin-1 areas shaded by the change level of their event count (``hot``: from :func:`cpas_kit.analysis.hotspots.hotspots`)."""  # noqa: E501
     merged = simplified(areas).merge(hot.drop(columns=["area_name"]), on="area_code", how="left")
-    merged["level"] = merged["change_level"].map(lambda v: t(v, language) if isinstance(v, str) else t("no data", language))
+    merged["level"] = merged["change_level"].map(
+        lambda v: t(v, language) if isinstance(v, str) else t("no data", language))
     levels = [t(v, language) for v in ("large increase", "moderate increase", "limited change", "large decrease")]
     return alt.Chart(merged).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
         color=alt.Color("level:N", title=t("change_level", language),
@@ -237,7 +238,7 @@ def rating_distribution_chart(ratings: pd.DataFrame, order: list[str], title: st
 
 
 def fatalities_chart(by_year: pd.DataFrame, language: str = "en") -> alt.Chart:
-    """Peacekeeping fatalities per calendar year, stacked by mission (``by_year`` from :func:`cpas_kit.study.aggregates.fatalities`)."""
+    """Peacekeeping fatalities per calendar year, stacked by mission (``by_year`` from :func:`cpas_kit.study.aggregates.fatalities`)."""  # noqa: E501
     data = by_year[["mission_acronym", "year", "fatalities"]]
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("year:O", title=t("study_col_year", language)),

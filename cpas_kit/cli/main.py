@@ -222,7 +222,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"Open the pack in a browser (it works offline): file://{params.out_dir() / 'pack.html'}")
     print("Recommendations tracker app: .venv/bin/voila notebooks/recommendations_tracker.ipynb")
     print("Context-mapping app:         .venv/bin/voila notebooks/context_mapping.ipynb")
-    print(f"Live workshop:               .venv/bin/cpas workshop start --mission {demo.MISSION} --cycle {params.cycle}, "
+    print(f"Live workshop:               .venv/bin/cpas workshop start --mission {demo.MISSION} --cycle "
+          f"{params.cycle}, "
           "then .venv/bin/cpas workshop serve")
     return 0
 
@@ -336,7 +337,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     store.framework_version_for(args.mission)  # a clear error for an unknown mission
     by = args.by or default_actor()
     cells = None if args.cell is None else [c.strip() for c in args.cell]
-    n = ObservationStore(store).verify(args.mission, args.cycle, by=by, indicators=args.indicator, cells=cells, reject=args.reject,
+    n = ObservationStore(store).verify(args.mission, args.cycle, by=by, indicators=args.indicator, cells=cells,
+                                       reject=args.reject,
                      reason=args.reason, only_entered=not (args.indicator or cells is not None))
     word = "rejected" if args.reject else "verified"
     if args.json:
@@ -441,7 +443,8 @@ def _cmd_a4p(args: argparse.Namespace) -> int:
     return a4p_cli.run(args)
 
 
-COMMANDS = {"stakeholders": _cmd_stakeholders, "workshop": _cmd_workshop, "packs": _cmd_packs, "tracker": _cmd_tracker, "demo": _cmd_demo, "pack": _cmd_pack, "framework": _cmd_framework, "store": _cmd_store,
+COMMANDS = {"stakeholders": _cmd_stakeholders, "workshop": _cmd_workshop, "packs": _cmd_packs, "tracker": _cmd_tracker,
+            "demo": _cmd_demo, "pack": _cmd_pack, "framework": _cmd_framework, "store": _cmd_store,
             "template": _cmd_template, "import": _cmd_import, "verify": _cmd_verify, "events": _cmd_events}
 COMMANDS.update({"export": _cmd_exchange, "merge": _cmd_exchange, "a4p": _cmd_a4p})
 

@@ -188,7 +188,8 @@ def _options(store: Any, args: argparse.Namespace) -> int:
             raise CpasError(f"{args.file}: write a mapping of field (type, level, stance, influence) to a list of "
                             "{code, label, label_fr}")
         for field, opts in data.items():
-            if StakeholderStore(store).set_stakeholder_options(args.mission, field, opts or [], actor=args.by or default_actor()):
+            if StakeholderStore(store).set_stakeholder_options(args.mission, field, opts or [],
+                                                               actor=args.by or default_actor()):
                 changed.append(field)
     options = StakeholderStore(store).stakeholder_options(args.mission)
     if args.json:

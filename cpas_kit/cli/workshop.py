@@ -91,7 +91,8 @@ def _start(store: Any, args: argparse.Namespace) -> int:
     from cpas_kit.workshop.sessions import mission_scales
 
     scales = mission_scales(args.mission, _list(args.progress_scale), _list(args.contribution_scale))
-    started = WorkshopStore(store).start_workshop(args.mission, args.cycle, actor=args.by or default_actor(), scales=scales,
+    started = WorkshopStore(store).start_workshop(args.mission, args.cycle, actor=args.by or default_actor(),
+                                                  scales=scales,
                                    outcome_order=_list(args.outcomes))
     from cpas_kit.workshop.views import build_views
 

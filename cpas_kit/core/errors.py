@@ -47,6 +47,7 @@ def pydantic_problems(exc) -> list[str]:
     out = []
     for e in exc.errors():
         key = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        msg = "unknown key (is it misspelt?)" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
+        msg = ("unknown key (is it misspelt?)" if e["type"] == "extra_forbidden"
+               else e["msg"].removeprefix("Value error, "))
         out.append(f"{key}: {msg}")
     return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cpas_kit.core.periods import Period
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = PACKAGE_DIR / "data"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -69,13 +71,11 @@ def cache_dir() -> Path:
 
 def pack_dir(mission: str, cycle: str, root: Path | None = None) -> Path:
     """``outputs/<MISSION>/<CYCLE>/`` for one mission and cycle (not created)."""
-    from cpas_kit.core.periods import Period
-
     return (root or outputs_dir()) / mission / Period.parse(cycle).slug
 
 
 def data_entry_file(mission: str, cycle: str, language: str = "en") -> Path:
-    """Default place of a data-entry workbook: ``outputs/<MISSION>/<CYCLE>/data_entry_<MISSION>_<CYCLE>_<lang>.xlsx``."""
+    """Default place of a data-entry workbook: ``outputs/<MISSION>/<CYCLE>/data_entry_<MISSION>_<CYCLE>_<lang>.xlsx``."""  # noqa: E501
     d = pack_dir(mission, cycle)
     return d / f"data_entry_{mission}_{d.name}_{language}.xlsx"
 
@@ -103,8 +103,6 @@ def standards_dir() -> Path:
 
 def study_dir(area: str, first: str, last: str, root: Path | None = None) -> Path:
     """``outputs/studies/<area>_<from>_<to>/`` for one cross-mission study (not created)."""
-    from cpas_kit.core.periods import Period
-
     return (root or outputs_dir()) / "studies" / f"{area}_{Period.parse(first).slug}_{Period.parse(last).slug}"
 
 

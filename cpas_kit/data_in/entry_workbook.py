@@ -96,6 +96,7 @@ def category_label(fw: Framework, dimension: str, category: str, language: str =
     """The display name of one category (admin-1 names come from the boundaries)."""
     dim = fw.dimension(dimension)
     if dim.from_geography and fw.mission.geography is not None:
+        # imported here: GeoPandas is loaded only for missions that map (start-up time of every import)
         from cpas_kit.framework.geography import admin1_names
 
         return admin1_names(fw.mission.geography).get(category, category)
@@ -109,7 +110,8 @@ def _fmt(value: float | None, text: str | None) -> Any:
     return text or None
 
 
-def _history(observations: pd.DataFrame, cycle: Period) -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], Any]]:
+def _history(observations: pd.DataFrame,
+             cycle: Period) -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], Any]]:
     """Per (indicator, cell): the latest value before ``cycle`` and the cycle's own current row."""
     last: dict[tuple[str, str], Any] = {}
     current: dict[tuple[str, str], Any] = {}

@@ -481,6 +481,7 @@ def import_observations(store: Any, path: str | Path, *, actor: str, today: date
         result.rows_unchanged = counts["unchanged"]
         record_import(conn, result, actor=actor, at=datetime.now(timezone.utc))
 
-    ObservationStore(store).write_observations(rows[list(FIELDS)], actor=actor, note=f"import of {path.name} (sha256 {result.sha256[:12]})",
+    ObservationStore(store).write_observations(rows[list(FIELDS)], actor=actor,
+                                               note=f"import of {path.name} (sha256 {result.sha256[:12]})",
                              provenance=_provenance)
     return result

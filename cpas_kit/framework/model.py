@@ -352,7 +352,8 @@ def _cross_checks(doc: dict[str, Any], check_standards: bool = True) -> list[str
                         problems.append(f"{ipath}.baseline.value: a quantitative indicator needs a numeric baseline")
                     for ti, t in enumerate(_items(ind, "targets")):
                         if t.get("value") is None:
-                            problems.append(f"{ipath}.targets[{ti}].value: a quantitative indicator needs a numeric target")
+                            problems.append(f"{ipath}.targets[{ti}].value: a quantitative indicator needs a numeric "
+                                            "target")
                 lo, hi = ind.get("min_value"), ind.get("max_value")
                 if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
                     problems.append(f"{ipath}.min_value: is larger than max_value")
@@ -368,7 +369,8 @@ def _cross_checks(doc: dict[str, Any], check_standards: bool = True) -> list[str
         unique(st, f"stakeholders[{si}]")
         for ki, oc in enumerate(st.get("outcomes") or []):
             if oc not in outcome_codes:
-                problems.append(f"stakeholders[{si}].outcomes[{ki}]: '{oc}' is not an intended outcome of this framework")
+                problems.append(f"stakeholders[{si}].outcomes[{ki}]: '{oc}' is not an intended outcome of this "
+                                "framework")
     geography = mission.get("geography")
     if isinstance(geography, dict) and isinstance(geography.get("boundaries"), str):
 

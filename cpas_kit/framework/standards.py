@@ -184,7 +184,8 @@ def _load(folder: str) -> Catalogue:
         problems += [f"{s.code}: area '{a}' is not in areas.yaml" for a in s.areas if a not in known]
     problems += [f"{s.code}: a standard indicator needs no `set` (that is for WPS slots)" for s in standards if s.set]
     problems += [f"{s.code}: every WPS slot needs `set: core` or `set: elective`" for s in wps if s.set is None]
-    problems += [f"{s.code}: a standard indicator cannot be a slot {TO_COMPLETE}" for s in standards if not s.is_defined]
+    problems += [f"{s.code}: a standard indicator cannot be a slot {TO_COMPLETE}" for s in standards
+                 if not s.is_defined]
     if WPS_AREA not in known:
         problems.append(f"areas.yaml must list the area '{WPS_AREA}'")
     if problems:

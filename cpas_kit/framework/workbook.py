@@ -96,7 +96,8 @@ _LABEL_KEYS = {"name": "fw_name", "name_fr": "fw_name_fr", "code": "fw_code", "k
                "responsible_section": "section", "period": "period", "value": "fw_value", "text": "fw_target_text",
                "outcome": "outcome", "priority": "priority", "indicator": "indicator", "outcomes": "sh_outcomes",
                "influence": "sh_influence", "attitude": "sh_stance", "type": "sh_type"}
-_HEADER_FILL, _TRUE, _FALSE = "1F4E79", {"yes", "true", "oui", "vrai", "1", "y"}, {"no", "false", "non", "faux", "0", "n"}
+_HEADER_FILL, _TRUE, _FALSE = ("1F4E79", {"yes", "true", "oui", "vrai", "1", "y"},
+                               {"no", "false", "non", "faux", "0", "n"})
 
 
 # -- export ------------------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from typing import Any
 from cpas_kit.core.errors import CpasError, ParametersError
 from cpas_kit.core.import_report import file_sha256
 from cpas_kit.core.paths import outputs_dir, parameters_dir
+from cpas_kit.core.settings import resolve_parameters
+from cpas_kit.packs.build import build_outputs
 
 MANIFEST = "manifest.json"
 
@@ -37,9 +39,6 @@ def default_jobs() -> int:
 def _build_one(mission: str, cycle: str | None, language: str | None, db_url: str | None,
                documents: bool = True) -> dict[str, Any]:
     """Build one mission's outputs (in a worker process); never raises: failures are returned."""
-    from cpas_kit.core.settings import resolve_parameters
-    from cpas_kit.packs.build import build_outputs
-
     started = time.perf_counter()
     entry: dict[str, Any] = {"mission": mission, "cycle": cycle, "language": language, "ok": False, "files": []}
     try:

@@ -25,14 +25,19 @@ from markupsafe import Markup
 from cpas_kit import __version__
 from cpas_kit.analysis.charts import choropleth, inline_svg, status_donut, trend_chart
 from cpas_kit.analysis.indicators import STATUS_RULE, STATUSES, breakdown_frame, trend_frame
+from cpas_kit.core.errors import CpasError
 from cpas_kit.core.i18n import t
 from cpas_kit.core.paths import TEMPLATES_DIR
 from cpas_kit.core.periods import Period
 from cpas_kit.core.templates import template
+from cpas_kit.data_in.external import read_context_values
+from cpas_kit.data_in.external.countries import host_country
+from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.framework.model import Indicator
 from cpas_kit.packs.data import PackData
 from cpas_kit.packs.impact_report import LEVEL_RANK, format_number, highlights, with_unit
 from cpas_kit.packs.pdf import PdfError, html_to_pdf, pdf_page_count, pdf_route
+from cpas_kit.store import Store
 
 GDP_CODE = "NY.GDP.PCAP.CD"
 POPULATION_CODE = "SP.POP.TOTL"
@@ -62,9 +67,6 @@ def long_date(d: date | None, language: str = "en") -> str:
 def country_figures(ctx: PackData) -> dict[str, tuple[float, str] | None]:
     """The host country's latest World Bank GDP per capita and population up to the cycle's year:
     ``{"gdp_per_capita": (value, "2023"), "population": (value, "2021")}`` (None where the store has none)."""
-    from cpas_kit.data_in.external import read_context_values
-    from cpas_kit.store import Store
-
     store = Store(ctx.params.db_url or None)
     try:
         values = read_context_values(store, ctx.params.mission, source="worldbank")
@@ -160,7 +162,6 @@ def _figures(ctx: PackData) -> list[dict[str, Any]]:
                         "synthetic": bool(trend["is_synthetic"].any())})
     mapped = map_indicator(ctx, avoid=trends)
     if mapped is not None:
-        from cpas_kit.framework.geography import admin1_areas
 
         ind, period, values = mapped
         checked = _verification(values["verification_status"], lang)
@@ -173,8 +174,6 @@ def _figures(ctx: PackData) -> list[dict[str, Any]]:
 
 
 def _overview(ctx: PackData) -> dict[str, Any]:
-    from cpas_kit.core.errors import CpasError
-    from cpas_kit.data_in.external.countries import host_country
 
     lang, m = ctx.language, ctx.framework.mission
     try:

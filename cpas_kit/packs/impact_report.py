@@ -37,6 +37,7 @@ from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
 from cpas_kit.framework.model import Indicator, Priority
 from cpas_kit.packs.data import PackData
+from cpas_kit.tracker.followup import tracker_summary
 
 MAX_LISTED = 10  # bullets per list before "… and n more"
 LARGEST_MOVES = 5
@@ -396,7 +397,6 @@ def _priorities(w: _Writer) -> None:
 
 
 def _decisions(w: _Writer) -> None:
-    from cpas_kit.tracker.followup import tracker_summary
 
     ctx = w.ctx
     recs = ctx.recommendations

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import altair as alt
 
-from cpas_kit.core.paths import TEMPLATES_DIR, cache_dir
+from cpas_kit.core.errors import PackError
+from cpas_kit.core.paths import TEMPLATES_DIR, cache_dir, notebooks_dir
 
 RENDERER = "cpas_offline"
 _SNIPPET = "window.cpasVegaEmbed = vegaEmbed;"
@@ -94,8 +95,6 @@ def run_notebook(name: str, out_dir: "str | Path", parameters: dict, *, what: st
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from cpas_kit.core.errors import PackError
-    from cpas_kit.core.paths import notebooks_dir
 
     source = notebooks_dir() / name
     if not source.is_file():

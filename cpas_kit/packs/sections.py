@@ -14,12 +14,17 @@ import pandas as pd
 from IPython.display import HTML
 
 from cpas_kit import __version__
-from cpas_kit.analysis.charts import status_donut
+from cpas_kit.analysis.charts import hotspot_map, incident_map, status_donut
+from cpas_kit.analysis.hotspots import hotspots, incident_points
 from cpas_kit.analysis.indicators import CHANGE_RULE, STATUS_RULE, STATUSES
 from cpas_kit.analysis.views import indicator_parts, render_html
 from cpas_kit.core.i18n import t
+from cpas_kit.core.periods import Period, is_period
 from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.packs.data import PackData
+from cpas_kit.stakeholders.views import framework_versions_html, pack_section
+from cpas_kit.store import Store
+from cpas_kit.tracker.followup import CAVEAT, implementation_period, indicator_followup, tracker_summary
 
 
 def _render(name: str, ctx: PackData, **values: Any) -> HTML:
@@ -63,9 +68,6 @@ def outcome_sections(ctx: PackData) -> Iterator[Any]:
 
 def conflict_context(ctx: PackData) -> Iterator[Any]:
     """Conflict events of the cycle: a table of areas with hotspots first, the hotspot and incident maps."""
-    from cpas_kit.analysis.charts import hotspot_map, incident_map
-    from cpas_kit.analysis.hotspots import hotspots, incident_points
-
     fw, events = ctx.framework, ctx.events
     if fw.mission.geography is None or events is None:
         return
@@ -119,8 +121,6 @@ def tracker(ctx: PackData) -> HTML:
 
 def followup(ctx: PackData) -> HTML:
     """Tracker summary per cycle and the indicators linked to implemented recommendations, before and after."""
-    from cpas_kit.tracker.followup import CAVEAT, implementation_period, indicator_followup, tracker_summary
-
     recs, events = ctx.recommendations, ctx.recommendation_events
     on = ctx.reporting_date
     summary = tracker_summary(recs, events, on=on) if len(recs) else pd.DataFrame()
@@ -145,9 +145,6 @@ def _short(text: str, n: int = 90) -> str:
 def context_mapping(ctx: PackData) -> Iterator[Any]:
     """The context-mapping section: the stakeholder map in force for the cycle (influence × stance matrix,
     the changes since the previous map with their reasons, stakeholders per outcome), then the per-area map."""
-    from cpas_kit.stakeholders.views import pack_section
-    from cpas_kit.store import Store
-
     store = Store(ctx.params.db_url or None)
     try:
         html, chart = pack_section(store, ctx.framework, ctx.cycle, ctx.language)
@@ -160,9 +157,6 @@ def context_mapping(ctx: PackData) -> Iterator[Any]:
 
 def framework_versions(ctx: PackData) -> HTML:
     """Which results framework version each cycle with data (and this pack's cycle) was assessed against."""
-    from cpas_kit.stakeholders.views import framework_versions_html
-    from cpas_kit.store import Store
-
     cycles = set(ctx.observations["period"]) if len(ctx.observations) else set()
     kind = ctx.framework.mission.cycle_kind
     store = Store(ctx.params.db_url or None)
@@ -174,7 +168,6 @@ def framework_versions(ctx: PackData) -> HTML:
 
 
 def _kind(period: str) -> str | None:
-    from cpas_kit.core.periods import Period, is_period
 
     return Period.parse(period).kind if is_period(period) else None
 

@@ -41,6 +41,7 @@ from ipywidgets import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cpas_kit.analysis.charts import inline_svg
 from cpas_kit.core.errors import CpasError, NotFoundError, ParametersError, PeriodError, pydantic_problems
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
@@ -51,6 +52,7 @@ from cpas_kit.framework.edit import (
     save_edited_framework,
     set_target,
 )
+from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.stakeholders.register import (
     ACTIVE,
     TEXT_FIELDS,
@@ -60,12 +62,15 @@ from cpas_kit.stakeholders.register import (
 )
 from cpas_kit.stakeholders.store import StakeholderStore
 from cpas_kit.stakeholders.views import (
+    area_counts,
+    area_map,
     changes_html,
     css,
     display_name,
     matrix_html,
     per_outcome_html,
     register_html,
+    without_area,
 )
 from cpas_kit.store import Store
 
@@ -308,7 +313,8 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
             state["rows"], state["mapped_in"], synthetic = cmap["entries"], cmap["cycle"], cmap["is_synthetic"]
         except NotFoundError:
             state["rows"], state["mapped_in"], synthetic = [], None, False
-        state["all_codes"] = [r["code"] for c in cycles for r in StakeholderStore(store).context_map(mission, c)["entries"]]
+        state["all_codes"] = [r["code"] for c in cycles
+                              for r in StakeholderStore(store).context_map(mission, c)["entries"]]
         seed_button.layout.display = "none" if cycles or not fw.stakeholders else "flex"
         rows = state["rows"]
         if state["mapped_in"] is None:
@@ -357,9 +363,6 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
         if fw.mission.geography is None:
             map_view.value = f"<p>{html.escape(t('ctx_no_geography', language))}</p>"
             return
-        from cpas_kit.analysis.charts import inline_svg
-        from cpas_kit.framework.geography import admin1_areas
-        from cpas_kit.stakeholders.views import area_counts, area_map, without_area
 
         counts = area_counts(state["rows"], options, area_names, language)
         chart = area_map(admin1_areas(fw.mission.geography), counts, cycle_pick.value, language)
@@ -418,7 +421,8 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
                   "level": level_pick.value, "stance": stance_pick.value, "influence": influence_pick.value,
                   "areas": list(areas_pick.value), "outcomes": list(outcomes_pick.value),
                   **{f: w.value for f, w in texts.items()}}
-        result = StakeholderStore(store).save_stakeholder(mission, cycle_pick.value, values, actor=by, note=note.value or None,
+        result = StakeholderStore(store).save_stakeholder(mission, cycle_pick.value, values, actor=by,
+                                                          note=note.value or None,
                                         source=SOURCE)
         what = f"{values['name'].strip()} ({values['code']}), {cycle_pick.value}"
         message.value = _message("ok", t("ctx_unchanged" if result == "unchanged" else "ctx_saved",
@@ -431,7 +435,8 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
         if by is None or pick.value == NEW:
             return
         what = f"{name.value.strip()} ({pick.value})"
-        StakeholderStore(store).remove_stakeholder(mission, cycle_pick.value, pick.value, note=note.value or None, actor=by)
+        StakeholderStore(store).remove_stakeholder(mission, cycle_pick.value, pick.value, note=note.value or None,
+                                                   actor=by)
         message.value = _message("ok", t("ctx_removed", language).format(cycle=cycle_pick.value, what=what))
         refresh()
 
@@ -442,7 +447,8 @@ def context_app(store: Store, mission: str, cycle: str = "", language: str = "")
             return
         fw = store.framework(mission, cycle_pick.value)
         entries = [entry_record(e) for e in entries_from_framework(fw, options)]
-        StakeholderStore(store).save_context_map(mission, cycle_pick.value, entries, actor=by, source=f"{SOURCE}: the framework's "
+        StakeholderStore(store).save_context_map(mission, cycle_pick.value, entries, actor=by,
+                                                 source=f"{SOURCE}: the framework's "
                                "key stakeholders")
         message.value = _message("ok", t("ctx_saved", language).format(what=f"{len(entries)} × {cycle_pick.value}"))
         refresh()
@@ -511,7 +517,7 @@ def _framework_tab(store: Store, mission: str, fw_state: dict[str, Any], languag
         fw_state["latest"] = store.framework(mission)
         latest = fw_state["latest"]
         meta = store.framework_version_for(mission)
-        current.value = f"<p>{html.escape(t('fw_current', language).format(version=meta['version'], cycle=meta['effective_from']))}</p>"
+        current.value = f"<p>{html.escape(t('fw_current', language).format(version=meta['version'], cycle=meta['effective_from']))}</p>"  # noqa: E501
         _refill(outcome, [(f"{o.code} {o.label(language)}", o.code) for _, o in latest.outcomes()])
         _refill(section, [(s.label(language), s.code) for s in latest.sections])
         _refill(target_ind, [(f"{i.code} {i.label(language)}", i.code) for _, _, i in latest.indicators()])

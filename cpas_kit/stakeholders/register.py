@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from cpas_kit.core.errors import CpasError
+from cpas_kit.core.paths import boundaries_file
 from cpas_kit.framework.model import (
     Code,
     Framework,
@@ -226,7 +227,6 @@ def check_entry(values: dict[str, Any], options: StakeholderOptions, fw: Framewo
 
 @lru_cache(maxsize=16)
 def _area_names(boundaries: str, id_property: str, name_property: str) -> tuple[tuple[str, str], ...]:
-    from cpas_kit.core.paths import boundaries_file
 
     doc = json.loads(boundaries_file(boundaries).read_text(encoding="utf-8"))
     pairs = {str(f["properties"][id_property]): str(f["properties"][name_property]) for f in doc["features"]}

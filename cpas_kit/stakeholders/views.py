@@ -14,12 +14,15 @@ from typing import Any
 
 from markupsafe import Markup
 
+from cpas_kit.analysis.charts import simplified
+from cpas_kit.analysis.theme import SEQUENTIAL_SCHEME
 from cpas_kit.core.errors import NotFoundError
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
 from cpas_kit.core.templates import template
+from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.framework.model import Framework
-from cpas_kit.stakeholders.register import ENUMERATED, StakeholderOptions, active, diff_summary
+from cpas_kit.stakeholders.register import ENUMERATED, StakeholderOptions, active, diff_summary, mission_area_names
 from cpas_kit.stakeholders.store import StakeholderStore
 
 
@@ -128,8 +131,6 @@ def area_map(areas: Any, counts: list[dict[str, Any]], cycle: str, language: str
     import altair as alt
     import pandas as pd
 
-    from cpas_kit.analysis.charts import simplified
-    from cpas_kit.analysis.theme import SEQUENTIAL_SCHEME
 
     merged = simplified(areas).merge(pd.DataFrame(counts), on="area_code", how="left")
     merged["stakeholders"] = merged["stakeholders"].fillna(0).astype(int)
@@ -151,7 +152,8 @@ def area_map(areas: Any, counts: list[dict[str, Any]], cycle: str, language: str
 # -- the pack ---------------------------------------------------------------------------------------------
 def previous_cycle(store: Any, mission: str, cycle: str) -> str | None:
     """The latest mapped cycle before ``cycle`` (None when ``cycle`` holds the first map)."""
-    cycles = [c for c in StakeholderStore(store).context_cycles(mission)["cycle"] if Period.parse(c) < Period.parse(cycle)]
+    cycles = [c for c in StakeholderStore(store).context_cycles(mission)["cycle"]
+              if Period.parse(c) < Period.parse(cycle)]
     return cycles[-1] if cycles else None
 
 
@@ -169,7 +171,6 @@ def pack_section(store: Any, fw: Framework, cycle: str, language: str = "en") ->
     rows, options = cmap["entries"], StakeholderStore(store).stakeholder_options(mission)
     area_names = None
     if fw.mission.geography is not None:
-        from cpas_kit.stakeholders.register import mission_area_names
 
         area_names = mission_area_names(fw)
     before = previous_cycle(store, mission, cmap["cycle"])
@@ -184,7 +185,6 @@ def pack_section(store: Any, fw: Framework, cycle: str, language: str = "en") ->
                   geography=area_names is not None, national=without_area(rows, language))
     chart = None
     if area_names is not None:
-        from cpas_kit.framework.geography import admin1_areas
 
         chart = area_map(admin1_areas(fw.mission.geography), area_counts(rows, options, area_names, language),
                          cmap["cycle"], language, synthetic=bool(cmap["is_synthetic"]))

@@ -211,7 +211,8 @@ context_values = Table(
     Column("value", Float),
     Column("value_text", Text),
     Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),
-    UniqueConstraint("mission_code", "source", "indicator_code", "admin1_code", "period", name="uq_context_values_cell"),
+    UniqueConstraint("mission_code", "source", "indicator_code", "admin1_code", "period",
+                     name="uq_context_values_cell"),
 )
 
 # -- live impact-assessment workshop (migration 0004) -----------------------------------------------

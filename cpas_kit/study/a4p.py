@@ -28,6 +28,8 @@ from cpas_kit.analysis.theme import UN_BLUE, use_theme
 from cpas_kit.core.errors import ParametersError, pydantic_problems
 from cpas_kit.core.i18n import t
 from cpas_kit.core.paths import DATA_DIR, outputs_dir
+from cpas_kit.packs.offline import export_html, run_notebook
+from cpas_kit.store import Store
 from cpas_kit.store import engine as _engine
 from cpas_kit.store import schema as S
 from cpas_kit.tracker.rules import replay
@@ -180,8 +182,6 @@ class StoreViews:
 
 def store_views(db_url: str = "") -> StoreViews:
     """Compute the store's views (on SQLite or PostgreSQL) in a handful of aggregate queries."""
-    from cpas_kit.store import Store
-
     store = Store(db_url or None)
     try:
         with _engine.read(store.engine) as conn:
@@ -461,8 +461,6 @@ def sources_section(fig: pd.DataFrame, language: str = "en") -> list[Any]:
 
 def build_a4p(params: A4PParameters) -> Path:
     """Execute ``notebooks/a4p_monitoring.ipynb`` with ``params`` and export the offline HTML; return its path."""
-    from cpas_kit.packs.offline import export_html, run_notebook
-
     out = params.out_dir()
     executed = run_notebook(NOTEBOOK, out, params.model_dump(), what="the A4P+ notebook")
     return export_html(executed, out / HTML_NAME, t("a4p_title", params.language))

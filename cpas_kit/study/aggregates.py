@@ -160,7 +160,8 @@ def _area_indicators(scope: StudyScope, version_ids: list[int]):
                    case((mapped, fs.c.baseline_value), else_=None).label("baseline_value"),
                    (tagged.c.indicator_code.is_not(None)).label("tagged"))
             .select_from(fi.join(fv, fv.c.id == fi.c.version_id)
-                         .outerjoin(fs, and_(fs.c.version_id == fi.c.version_id, fs.c.indicator_code == fi.c.indicator_code))
+                         .outerjoin(fs, and_(fs.c.version_id == fi.c.version_id,
+                                             fs.c.indicator_code == fi.c.indicator_code))
                          .outerjoin(tagged, and_(tagged.c.version_id == fi.c.version_id,
                                                  tagged.c.indicator_code == fi.c.indicator_code)))
             .where(fi.c.version_id.in_(version_ids), or_(mapped, tagged.c.indicator_code.is_not(None)))
@@ -219,7 +220,7 @@ def coverage(store: Store, scope: StudyScope) -> pd.DataFrame:
                 func.count(distinct(case((in_range, o.c.period_start), else_=None))),
                 func.sum(case((in_range, 1), else_=0)),
                 func.sum(case((and_(in_range, o.c.verification_status == "verified"), 1), else_=0)),
-                func.max(case((o.c.is_synthetic == True, 1), else_=0)))
+                func.max(case((o.c.is_synthetic == True, 1), else_=0)))  # noqa: E712
          .where(_totals(scope, inds)).group_by(o.c.mission_code, o.c.indicator_code))
     with read(store.engine) as conn:
         stats = _frame(conn.execute(q).all(), ["mission_code", "indicator_code", "first_start", "last_start",
@@ -336,7 +337,8 @@ def recommendation_rates(store: Store, scope: StudyScope) -> pd.DataFrame:
                                                   and_(r.c.outcome_code.is_(None), r.c.priority_code.in_(sorted(pc)))))
                   for m, (oc, pc) in outcomes.items()])
     with read(store.engine) as conn:
-        recs = conn.execute(select(r.c.id, r.c.mission_code).where(which, r.c.cycle_recommended.in_(scope.cycle_labels()))
+        recs = conn.execute(select(r.c.id, r.c.mission_code).where(which,
+                                                                   r.c.cycle_recommended.in_(scope.cycle_labels()))
                             .order_by(r.c.id)).all()
         ids = [x.id for x in recs]
         history: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
@@ -365,7 +367,8 @@ def recommendation_rates(store: Store, scope: StudyScope) -> pd.DataFrame:
 def fatalities(store: Store, scope: StudyScope, by: Literal["year", "incident"] = "year") -> pd.DataFrame:
     """UN peacekeeping fatalities per mission and calendar year (or type of incident) over the years the range
     touches, for every mission of the imported file; ``in_study`` marks acronyms that are missions of the study."""
-    frame = FatalityStore(store).fatalities_summary(["mission", by], first_year=scope.start.year, last_year=scope.end.year)
+    frame = FatalityStore(store).fatalities_summary(["mission", by], first_year=scope.start.year,
+                                                    last_year=scope.end.year)
     names = set(study_missions(store, scope)["mission_code"])
     return frame.assign(in_study=frame["mission_acronym"].isin(names))
 
@@ -389,7 +392,8 @@ def conflict_events(store: Store, scope: StudyScope, by: Literal["mission", "per
         frame = _frame(conn.execute(q).all(), ["mission_code", "source", "period_start", "period", "events",
                                                "fatalities_best", "civilian_targeting"])
     frame = frame.astype({"events": "int64", "fatalities_best": "int64", "civilian_targeting": "int64"})
-    frame = frame[["mission_code", "source", "period", "period_start", "events", "fatalities_best", "civilian_targeting"]]
+    frame = frame[["mission_code", "source", "period", "period_start", "events", "fatalities_best",
+                   "civilian_targeting"]]
     return frame if by == "period" else events_per_mission(frame)
 
 

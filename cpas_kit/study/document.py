@@ -228,7 +228,8 @@ def rating_section(ctx: StudyContext) -> list[Any]:
     for scale in st.RATING_SCALES:
         part = ctx.ratings[ctx.ratings["scale"] == scale]
         if len(part):
-            order = list(dict.fromkeys(DEFAULT_SCALES[scale] + sorted(set(part["rating"]) - set(DEFAULT_SCALES[scale]))))
+            order = list(dict.fromkeys(DEFAULT_SCALES[scale]
+                                       + sorted(set(part["rating"]) - set(DEFAULT_SCALES[scale]))))
             parts.append(rating_distribution_chart(part, order, t(f"study_scale_{scale}", lang), lang))
     return parts
 
@@ -255,7 +256,8 @@ def fatalities_section(ctx: StudyContext) -> list[Any]:
                                aggfunc="sum", fill_value=0).reset_index()
     rows = [{"strong": bool(r["in_study"]), "cells": [r["mission_acronym"], *[int(r[y]) for y in years]]}
             for _, r in wide.iterrows()]
-    table = _render("table.html.j2", ctx, heading=t("study_fatalities", lang), intro=[t("study_fatalities_intro", lang)],
+    table = _render("table.html.j2", ctx, heading=t("study_fatalities", lang),
+                    intro=[t("study_fatalities_intro", lang)],
                     columns=[t("study_col_mission", lang), *[str(y) for y in years]], rows=rows, empty="", level=2)
     inc = ctx.fatalities_by_incident.groupby("type_of_incident", dropna=False)["fatalities"].sum().reset_index()
     inc_rows = [{"cells": [r.type_of_incident if isinstance(r.type_of_incident, str) else "—", r.fatalities]}

@@ -61,7 +61,7 @@ def distribution_html(entry: dict[str, Any], scales: dict[str, list[str]], langu
         else:
             share = f"{round(100 * data['modal_share'])} %"
             parts.append(f"<p>{esc(t('ws_agreement', language))}: "
-                         f"{esc(t('ws_consensus', language).format(share=share, value=label(data['modal_value'], language)))}</p>")
+                         f"{esc(t('ws_consensus', language).format(share=share, value=label(data['modal_value'], language)))}</p>")  # noqa: E501
     return "".join(parts)
 
 
@@ -83,7 +83,8 @@ class FacilitatorApp:
         self.widget = classed(VBox([HTML(STYLE), self.body]), "cpas-ws")
         if params.session:
             try:
-                self.lang = mission_language(store, WorkshopStore(store).workshop_session(params.session)["mission"], params.language)
+                self.lang = mission_language(store, WorkshopStore(store).workshop_session(params.session)["mission"],
+                                             params.language)
             except CpasError:
                 pass
         self._gate()
@@ -154,12 +155,15 @@ class FacilitatorApp:
         self.dist = classed(HTML(), "cpas-ws-fac-distribution")
         self.reasons = classed(HTML(), "cpas-ws-fac-reasons")
         scales = s["scales"]
-        self.agreed_progress = classed(Dropdown(description=t("ws_agreed_progress", lang), style={"description_width": "12em"},
-                                                 options=[("—", None)] + [(label(v, lang), v) for v in scales["progress"]]),
+        self.agreed_progress = classed(Dropdown(description=t("ws_agreed_progress", lang),
+                                                style={"description_width": "12em"},
+                                                options=[("—", None)] + [(label(v, lang), v)
+                                                                         for v in scales["progress"]]),
                                         "cpas-ws-fac-agreed-progress")
         self.agreed_contribution = classed(Dropdown(
             description=t("ws_agreed_contribution", lang), style={"description_width": "12em"},
-            options=[("—", None)] + [(label(v, lang), v) for v in scales["contribution"]]), "cpas-ws-fac-agreed-contribution")
+            options=[("—", None)] + [(label(v, lang), v) for v in scales["contribution"]]),
+                                           "cpas-ws-fac-agreed-contribution")
         self.analysis = classed(Textarea(placeholder=t("ws_analysis", lang), layout=Layout(width="95%", height="8em")),
                                  "cpas-ws-fac-analysis")
         record = classed(Button(description=t("ws_record", lang), button_style="success"), "cpas-ws-fac-record")
@@ -306,7 +310,8 @@ class FacilitatorApp:
     def _move(self, outcome: str | None) -> None:
         if outcome is None:
             return
-        done = self._act(self.agreed_msg, lambda: WorkshopStore(self.store).set_workshop_outcome(self.code, self.key, outcome,
+        done = self._act(self.agreed_msg, lambda: WorkshopStore(self.store).set_workshop_outcome(self.code, self.key,
+                                                                                                 outcome,
                                                                                   actor=self.actor))
         if done is not None:
             self.refresh(force=True)
@@ -326,7 +331,8 @@ class FacilitatorApp:
         if not ids or into is None:
             self.proposal_msg.value = message("refused", t("ws_tick_some", self.lang))
             return
-        done = self._act(self.proposal_msg, lambda: WorkshopStore(self.store).merge_proposals(self.code, self.key, ids, into,
+        done = self._act(self.proposal_msg, lambda: WorkshopStore(self.store).merge_proposals(self.code, self.key, ids,
+                                                                                              into,
                                                                                 actor=self.actor))
         if done is not None:
             self._ticked.clear()
@@ -348,7 +354,8 @@ class FacilitatorApp:
             self.refresh()
 
     def _close(self) -> None:
-        if self._act(self.agreed_msg, lambda: WorkshopStore(self.store).close_workshop(self.code, self.key, actor=self.actor)):
+        if self._act(self.agreed_msg, lambda: WorkshopStore(self.store).close_workshop(self.code, self.key,
+                                                                                       actor=self.actor)):
             self.note.value = message("info", t("ws_closed_msg", self.lang))
             self.refresh()
 

@@ -83,7 +83,8 @@ class ParticipantApp:
     def _start(self) -> None:
         code = self.params.session
         if not code and self.params.mission and self.params.cycle:
-            found = WorkshopStore(self.store).workshop_sessions(mission=self.params.mission, cycle=self.params.cycle, open_only=True)
+            found = WorkshopStore(self.store).workshop_sessions(mission=self.params.mission, cycle=self.params.cycle,
+                                                                open_only=True)
             code = found[0]["code"] if found else ""
         if code:
             try:
@@ -93,7 +94,8 @@ class ParticipantApp:
                 pass
         if self.params.participant:
             try:
-                self._enter(WorkshopStore(self.store).resume_participant(self.params.participant).token, welcome="ws_welcome_back")
+                self._enter(WorkshopStore(self.store).resume_participant(self.params.participant).token,
+                            welcome="ws_welcome_back")
                 return
             except CpasError as exc:
                 self._join_form(code, message("refused", error_text(exc, self.lang)))
@@ -135,7 +137,8 @@ class ParticipantApp:
             self.join_msg.value = message("refused", t("ws_choose_section", self.lang))
             return
         try:
-            p = WorkshopStore(self.store).join_workshop(self.code_box.value, self.name_box.value, self.section_box.value or "")
+            p = WorkshopStore(self.store).join_workshop(self.code_box.value, self.name_box.value,
+                                                        self.section_box.value or "")
         except Exception as exc:  # noqa: BLE001 - every failure is shown on the page, nothing is lost
             self.join_msg.value = message("refused", error_text(exc, self.lang))
             return
@@ -168,7 +171,7 @@ class ParticipantApp:
         lang, s, me = self.lang, self.state["session"], self.state["participant"]
         order = s["outcome_order"]
         head = (f"<h2>{esc(t('ws_title', lang))} — {esc(s['mission'])} · {esc(s['cycle'])}</h2>"
-                f"<p>{esc(t(welcome, lang).format(name=me['name'], section=self.sections.get(me['section'], me['section'])))}"
+                f"<p>{esc(t(welcome, lang).format(name=me['name'], section=self.sections.get(me['section'], me['section'])))}"  # noqa: E501
                 f"<br>{esc(t('ws_link', lang))} <span class='cpas-ws-link'>?session={esc(s['code'])}"
                 f"&amp;participant={esc(self.token)}</span></p>")
         self.head = classed(HTML(head), "cpas-ws-head")

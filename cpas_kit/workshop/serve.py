@@ -24,6 +24,7 @@ from typing import Any
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.paths import notebooks_dir, state_dir
 from cpas_kit.workshop.store import WorkshopStore
+from cpas_kit.workshop.views import build_views
 
 NOTEBOOKS = ("workshop_participant.ipynb", "workshop_facilitator.ipynb")
 CULL_IDLE_SECONDS = 600
@@ -66,8 +67,6 @@ def voila_command(folder: Path, *, port: int, ip: str, pool_size: int) -> list[s
 
 def prepare_views(store: Any, language: str | None) -> list[dict[str, Any]]:
     """Draw the outcome views of every open session (cached); return those sessions."""
-    from cpas_kit.workshop.views import build_views
-
     sessions = WorkshopStore(store).workshop_sessions(open_only=True)
     for s in sessions:
         lang = language or store.framework(s["mission"]).mission.default_language

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cpas_kit.core.errors import CpasError, NotFoundError, ParametersError, pydantic_problems
 from cpas_kit.core.i18n.workshop import MESSAGES as _MESSAGES
+from cpas_kit.core.settings import workshop_settings
 
 DEFAULT_PROGRESS = ("significant progress", "some progress", "no change", "deterioration", "insufficient data")
 DEFAULT_CONTRIBUTION = ("significant", "some", "none", "unclear")
@@ -121,8 +122,6 @@ def mission_scales(mission: str, progress: Iterable[str] | None = None,
                    contribution: Iterable[str] | None = None) -> RatingScales:
     """A mission's rating scales: the values given, else its ``parameters/<MISSION>.yaml``'s ``workshop``
     section (``progress_scale``, ``contribution_scale``), else the defaults."""
-    from cpas_kit.core.settings import workshop_settings
-
     settings = workshop_settings(mission)
     unknown = sorted(set(settings) - {"progress_scale", "contribution_scale"})
     if unknown:

@@ -38,7 +38,8 @@ class WorkshopStore:
         Period.parse(cycle)
         meta = self.store.framework_version_for(mission, cycle)
         fw = framework_from_document(json.loads(meta["content"]))
-        return queries.start_session(self.engine, fw, meta["version"], cycle, actor=actor, scales=scales or mission_scales(mission),
+        return queries.start_session(self.engine, fw, meta["version"], cycle, actor=actor,
+                                     scales=scales or mission_scales(mission),
                                  outcome_order=outcome_order, audit=write_audit)
 
     def workshop_session(self, code: str) -> dict[str, Any]:

@@ -98,7 +98,8 @@ LABELS: dict[str, dict[str, str]] = {
     "dq_unverified": {"en": "latest values not yet verified", "fr": "dernières valeurs non vérifiées"},
     "dq_rejected": {"en": "values of this cycle rejected at verification (left out of trends and status)",
                     "fr": "valeurs de ce cycle rejetées à la vérification (exclues des tendances et du statut)"},
-    "dq_stale": {"en": "indicators whose latest value is stale", "fr": "indicateurs dont la dernière valeur est ancienne"},
+    "dq_stale": {"en": "indicators whose latest value is stale",
+                 "fr": "indicateurs dont la dernière valeur est ancienne"},
     "about": {"en": "About this pack", "fr": "À propos de ce dossier"},
     "default_store": {"en": "default store", "fr": "base de données par défaut"},
     "map_credit": {
@@ -261,7 +262,8 @@ LABELS: dict[str, dict[str, str]] = {
     "ir_developments_rule": {
         "en": "Indicators on track under the status rule (strategic indicators first, then by the share of the planned "
               "change achieved), and the largest moves since each indicator's previous value.",
-        "fr": "Indicateurs en bonne voie selon la règle de statut (indicateurs stratégiques d'abord, puis selon la part "
+        "fr": "Indicateurs en bonne voie selon la règle de statut (indicateurs stratégiques d'abord, puis selon la "
+              "part "
               "du changement prévu réalisée), et les plus fortes variations depuis la valeur précédente de chaque "
               "indicateur.",
     },
@@ -341,24 +343,33 @@ LABELS: dict[str, dict[str, str]] = {
     "fs_results_store": {"en": "mission results framework and indicator store",
                          "fr": "cadre de résultats et base des indicateurs de la mission"},
     "fs_created_by": {"en": "Created with CPAS Workbench {version}", "fr": "Créée avec CPAS Workbench {version}"},
-    "events_heading": {"en": "Conflict context: events and hotspots", "fr": "Contexte du conflit : événements et points chauds"},
-    "no_events": {"en": "No conflict events have been imported for this mission (`cpas import acled` or `cpas import ucdp`).",
-                  "fr": "Aucun événement de conflit n'a été importé pour cette mission (`cpas import acled` ou `cpas import ucdp`)."},
-    "events_summary_line": {"en": "{events} events and {fatalities} fatalities (best estimate) in {cycle}; source: {sources}.",
-                            "fr": "{events} événements et {fatalities} décès (meilleure estimation) en {cycle} ; source : {sources}."},
+    "events_heading": {"en": "Conflict context: events and hotspots",
+                       "fr": "Contexte du conflit : événements et points chauds"},
+    "no_events": {"en": "No conflict events have been imported for this mission (`cpas import acled` or `cpas import "
+                        "ucdp`).",
+                  "fr": "Aucun événement de conflit n'a été importé pour cette mission (`cpas import acled` ou `cpas "
+                        "import ucdp`)."},
+    "events_summary_line": {"en": "{events} events and {fatalities} fatalities (best estimate) in {cycle}; source: "
+                                  "{sources}.",
+                            "fr": "{events} événements et {fatalities} décès (meilleure estimation) en {cycle} ; "
+                                  "source : {sources}."},
     "events_n": {"en": "Events", "fr": "Événements"},
     "fatalities": {"en": "Fatalities", "fr": "Décès"},
     "change_level": {"en": "Change level", "fr": "Niveau de changement"},
     "hotspot": {"en": "hotspot", "fr": "point chaud"},
-    "hotspot_map_title": {"en": "Events against the four previous periods", "fr": "Événements par rapport aux quatre périodes précédentes"},
+    "hotspot_map_title": {"en": "Events against the four previous periods",
+                          "fr": "Événements par rapport aux quatre périodes précédentes"},
     "incident_map_title": {"en": "Where events happened", "fr": "Lieux des événements"},
-    "events_unmatched": {"en": "{n} events of this cycle could not be placed in an admin-1 area and are not on the area map.",
-                         "fr": "{n} événements de ce cycle n'ont pu être rattachés à aucune zone et ne figurent pas sur la carte des zones."},
+    "events_unmatched": {"en": "{n} events of this cycle could not be placed in an admin-1 area and are not on the "
+                               "area map.",
+                         "fr": "{n} événements de ce cycle n'ont pu être rattachés à aucune zone et ne figurent pas "
+                               "sur la carte des zones."},
     "hotspot_rule": {
         "en": "Hotspot: an area with events whose count rose by more than 10 % against the mean of the previous four "
               "periods. Events are counted from the imported files as they are; counts by source are not merged.",
         "fr": "Point chaud : zone où le nombre d'événements a augmenté de plus de 10 % par rapport à la moyenne des "
-              "quatre périodes précédentes. Les événements sont comptés tels qu'importés ; les sources ne sont pas fusionnées.",
+              "quatre périodes précédentes. Les événements sont comptés tels qu'importés ; les sources ne sont pas "
+              "fusionnées.",
     },
     "large increase": {"en": "large increase", "fr": "forte hausse"},
     "moderate increase": {"en": "moderate increase", "fr": "hausse modérée"},

@@ -15,7 +15,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "« {code} » n'est pas un code de séance : un code a {length} lettres et chiffres, p. ex. K7QM2P"},
     "ws_no_participant": {
         "en": "this participant link is no longer valid; join again with the session code, your name and your section",
-        "fr": "ce lien de participant n'est plus valable ; rejoignez la séance avec son code, votre nom et votre section"},
+        "fr": "ce lien de participant n'est plus valable ; rejoignez la séance avec son code, votre nom et votre "
+              "section"},
     "ws_closed": {
         "en": "session {code} is closed; nothing more can be changed in it",
         "fr": "la séance {code} est close ; plus rien ne peut y être modifié"},

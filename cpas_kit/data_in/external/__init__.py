@@ -14,7 +14,7 @@ area and period), since one row of those files holds many values.
 
 >>> result = import_acled(store, "acled_export.csv", "UN-DEMO", actor="j.doe")   # doctest: +SKIP
 >>> events_summary(store, "UN-DEMO", by="admin1", source="acled")                 # doctest: +SKIP
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 

@@ -100,7 +100,8 @@ def _check_ids(ids: pd.Series, rows: np.ndarray, problems: Problems) -> None:
     missing = ids.isna().to_numpy()
     problems.add_rows(missing, rows, "id", "The id is empty: every casualty needs the id the Data Hub gives it.")
     dup = ids.duplicated(keep="first").to_numpy() & ~missing
-    first = pd.Series(rows, index=ids.index).groupby(ids.to_numpy()).transform("first").to_numpy() if dup.any() else rows
+    first = (pd.Series(rows, index=ids.index).groupby(ids.to_numpy()).transform("first").to_numpy()
+             if dup.any() else rows)
     problems.add_rows(dup, rows, "id", lambda i: f"The id '{ids.iloc[i]}' appears twice (first at row {first[i]}): "
                                                "each casualty must appear once; remove the repeated row.")
 

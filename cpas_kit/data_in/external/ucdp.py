@@ -7,7 +7,7 @@ civilian targeting); ``best``/``low``/``high`` are the fatality estimates, ``dea
 deaths, ``side_a``/``side_b`` the actors, ``date_start`` the event date (a time of day after it is ignored), ``adm_1``/``adm_2`` the admin names,
 ``where_coordinates`` the location and ``source_original`` the data source. The source articles and headlines,
 the dyad and conflict identifiers and the geometry text are not stored.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -85,7 +85,8 @@ def read_ucdp(path: str | Path) -> tuple[pd.DataFrame, int]:
     violence = to_numbers(raw["type_of_violence"], rows, problems, "type_of_violence", integer=True, required=True,
                           what="a type of violence (1, 2 or 3)")
     problems.add_rows(violence.notna().to_numpy() & ~violence.isin(list(VIOLENCE_TYPES)).to_numpy(), rows,
-                      "type_of_violence", lambda i: f"{raw['type_of_violence'].iloc[i]} is not a UCDP type of violence: "
+                      "type_of_violence",
+                      lambda i: f"{raw['type_of_violence'].iloc[i]} is not a UCDP type of violence: "
                       "use 1 (state-based), 2 (non-state) or 3 (one-sided).")
     dates = to_dates(raw["date_start"], rows, problems, "date_start")
     best = to_numbers(raw["best"], rows, problems, "best", integer=True, minimum=0, required=True,
