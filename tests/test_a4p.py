@@ -19,7 +19,7 @@ from cpas_kit.tracker.store import TrackerStore
 from cpas_kit.workshop.store import WorkshopStore
 
 PROVENANCE = a4p.FIGURES_FILE.parent / "PROVENANCE.md"
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"  # ../shared beside the checkout
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ rejection with every problem listed, on SQLite and PostgreSQL.
 
 Fixtures in tests/fixtures/external/ (see its README): 17 CAR events + 3 in Cameroon/Chad in ACLED's layout,
 8 + 1 in UCDP GED's (with and without the header row), an HXL needs table, and World Bank files from
-/work/shared/data/worldbank/.
+../shared/data/worldbank/ (beside the checkout).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ UCDP_NO_HEADER = FIXTURES / "ucdp_ged_caf_noheader.csv"
 HXL = FIXTURES / "hxl_caf_needs.csv"
 WB = FIXTURES / "API_NY.GDP.PCAP.CD_DS2_en_csv_v2_1887433_missions.csv"
 WB_META = FIXTURES / "Metadata_Country_API_NY.GDP.PCAP.CD_DS2_en_csv_v2_1887433_missions.csv"
-SHARED_WB = Path("/work/shared/data/worldbank")
+SHARED_WB = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "worldbank"  # ../shared
 ACTOR = "pytest"
 
 
