@@ -92,10 +92,48 @@ def pg_url():
             admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request) -> str:
+def pytest_generate_tests(metafunc):
+    """Tests that use ``store_url`` (or ``store``) run on every backend their module allows.
+
+    A module sets ``STORE_BACKENDS = ("sqlite",)`` to stay on SQLite; the default is both backends.
+    """
+    if "store_backend" in metafunc.fixturenames:
+        metafunc.parametrize("store_backend", getattr(metafunc.module, "STORE_BACKENDS", ("sqlite", "postgresql")))
+
+
+@pytest.fixture
+def store_url(request, store_backend) -> str:
     """Run a test on both backends: the SQLite URL, then the PostgreSQL one (skipped when unavailable)."""
-    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    return request.getfixturevalue("sqlite_url" if store_backend == "sqlite" else "pg_url")
+
+
+@pytest.fixture
+def store(request, store_backend):
+    """The one ``store`` fixture: an open :class:`Store`, closed after the test.
+
+    What it holds is the module's ``STORE_CONTENT``:
+
+    - ``"empty"`` (the default): a new, empty store on every backend;
+    - ``"framework"``: the demo mission's framework saved effective from 2021/22-Q1, by ``pytest``;
+    - ``"demo"``: a private copy of the demo store (framework, synthetic data, tracker) — SQLite only.
+    """
+    from cpas_kit.demo import demo_framework
+    from cpas_kit.store import Store
+
+    content = getattr(request.module, "STORE_CONTENT", "empty")
+    if content == "demo":
+        if store_backend != "sqlite":
+            pytest.fail('STORE_CONTENT = "demo" is a SQLite copy: set STORE_BACKENDS = ("sqlite",)')
+        url = request.getfixturevalue("demo_sqlite_url")
+    else:
+        url = request.getfixturevalue("store_url")
+    s = Store(url)
+    if content == "framework":
+        s.save_framework(demo_framework(), effective_from="2021/22-Q1", actor="pytest")
+    elif content not in ("empty", "demo"):
+        pytest.fail(f"unknown STORE_CONTENT {content!r}")
+    yield s
+    s.close()
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +152,7 @@ def demo_store_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def demo_sqlite_url(demo_store_file, tmp_path) -> str:
     """A private copy of the demo store for one test."""
-    from voila_support import copy_store
+    from tests.voila_support import copy_store
 
     return copy_store(demo_store_file, tmp_path / "demo.sqlite")
 

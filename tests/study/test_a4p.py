@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,9 +16,10 @@ from cpas_kit.study import a4p
 from cpas_kit.tracker.files import read_tracker_file
 from cpas_kit.tracker.store import TrackerStore
 from cpas_kit.workshop.store import WorkshopStore
+from tests.paths import SHARED
 
 PROVENANCE = a4p.FIGURES_FILE.parent / "PROVENANCE.md"
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"  # ../shared beside the checkout
+SEEDS = SHARED / "seeds"  # ../shared beside the checkout
 
 
 @pytest.fixture(scope="module")

@@ -32,11 +32,8 @@ NEW = "2024/25-Q1"  # the next cycle (no values yet)
 COLUMNS = ["mission_code", "indicator_code", "period", "disaggregation", "value", "value_text", "source", "note"]
 
 
-@pytest.fixture
-def store(demo_sqlite_url):
-    s = Store(demo_sqlite_url)
-    yield s
-    s.close()
+STORE_CONTENT = "demo"  # the shared ``store`` fixture (tests/conftest.py)
+STORE_BACKENDS = ("sqlite",)
 
 
 def write_csv(path: Path, rows: list[dict], columns: list[str] = COLUMNS) -> Path:

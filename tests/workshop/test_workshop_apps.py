@@ -10,7 +10,7 @@ import pytest
 
 from cpas_kit.core.errors import ParametersError
 from cpas_kit.data_in.store import ObservationStore
-from cpas_kit.demo import MISSION, demo_framework
+from cpas_kit.demo import MISSION
 from cpas_kit.store import Store
 from cpas_kit.tracker.store import TrackerStore
 from cpas_kit.workshop import participant as workshop_participant
@@ -25,14 +25,14 @@ CYCLE = "2023/24-Q4"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
-@pytest.fixture
-def store(sqlite_url, monkeypatch):
-    s = Store(sqlite_url)
-    s.save_framework(demo_framework(), effective_from="2021/22-Q1", actor="pytest")
+STORE_CONTENT = "framework"  # the shared ``store`` fixture (tests/conftest.py)
+STORE_BACKENDS = ("sqlite",)
+
+
+@pytest.fixture(autouse=True)
+def _quick_outcome_views(monkeypatch):
     # the outcome views have their own test below; here a stand-in keeps these tests fast
     monkeypatch.setattr(workshop_participant, "outcome_view", lambda store, code, outcome, lang: f"<p>{outcome}</p>")
-    yield s
-    s.close()
 
 
 @pytest.fixture

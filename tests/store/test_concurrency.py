@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -17,13 +16,13 @@ from cpas_kit.core.periods import period_range
 from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.store import Store
+from tests.paths import REPO_ROOT
 
 N_PROCESSES = 8
 WRITES_PER_PROCESS = 200
 CELLS = ["", "sex=female", "sex=male", "age_group=under18"]
 MONTHS = [str(p) for p in period_range("2020-07", "2024-08")]  # 50 months × 4 cells = 200 rows
 TIMEOUT_S = 120
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # Each worker: open its own Store, build its 200 one-row frames, say "ready", wait for "go" on stdin,
 # then write them one call at a time and report counts and timings as one JSON line.

@@ -25,16 +25,12 @@ from cpas_kit.tracker.store import TrackerStore
 ACTOR = "pytest"
 
 
+STORE_CONTENT = "empty"  # the shared ``store`` fixture (tests/conftest.py)
+
+
 @pytest.fixture(scope="module")
 def fw() -> Framework:
     return demo_framework()
-
-
-@pytest.fixture
-def store(store_url):
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 @pytest.fixture

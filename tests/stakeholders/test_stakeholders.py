@@ -27,18 +27,13 @@ MISSION = "UN-DEMO"
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
+STORE_CONTENT = "framework"  # the shared ``store`` fixture (tests/conftest.py)
+
+
 def _entry(code: str, name: str, **over) -> dict:
     base = {"code": code, "name": name, "type": "armed_group", "level": "local", "areas": ["CF-UK"],
             "stance": "opposed", "influence": "high", "interests": "Control of the roads", "outcomes": ["O1.1"]}
     return base | over
-
-
-@pytest.fixture
-def store(store_url):
-    s = Store(store_url)
-    s.save_framework(demo_framework(), effective_from="2021/22-Q1", actor="test")
-    yield s
-    s.close()
 
 
 # -- options and checks -----------------------------------------------------------------------------

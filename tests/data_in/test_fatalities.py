@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select
@@ -17,8 +16,9 @@ from cpas_kit.data_in.external.fatalities import import_fatalities
 from cpas_kit.data_in.external.fatalities_store import FatalityStore
 from cpas_kit.store import Store
 from cpas_kit.store.schema import fatalities
+from tests.paths import EXTERNAL_FIXTURES
 
-FIXTURE = Path(__file__).parent / "fixtures" / "external" / "un_fatalities.csv"
+FIXTURE = EXTERNAL_FIXTURES / "un_fatalities.csv"
 
 
 def _rows() -> list[dict[str, str]]:

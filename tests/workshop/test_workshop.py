@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -46,19 +45,14 @@ from cpas_kit.workshop.sessions import (
     spread,
 )
 from cpas_kit.workshop.store import WorkshopStore
+from tests.paths import REPO_ROOT
 
 CYCLE = "2023/24-Q4"
 FAC = "facilitator"
-REPO_ROOT = Path(__file__).resolve().parents[1]
 OUTCOMES = [o.code for _, o in demo_framework().outcomes()]
 
 
-@pytest.fixture
-def store(store_url):
-    s = Store(store_url)
-    s.save_framework(demo_framework(), effective_from="2021/22-Q1", actor="pytest")
-    yield s
-    s.close()
+STORE_CONTENT = "framework"  # the shared ``store`` fixture (tests/conftest.py)
 
 
 @pytest.fixture

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from voila_support import chromium, copy_store, require_chromium, voila_server
-from voila_support import one_widget as _one
 
 from cpas_kit.core.errors import ParametersError
 from cpas_kit.stakeholders.app import context_app, context_parameters, next_code
 from cpas_kit.stakeholders.store import StakeholderStore
 from cpas_kit.store import Store
+from tests.paths import REPO_ROOT
+from tests.voila_support import chromium, copy_store, require_chromium, voila_server
+from tests.voila_support import one_widget as _one
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "context_mapping.ipynb"
+NOTEBOOK = REPO_ROOT / "notebooks" / "context_mapping.ipynb"
 MISSION = "UN-DEMO"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)> Bandits"
 WIDGETS_TIMEOUT = 60_000

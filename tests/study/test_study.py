@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -31,10 +30,11 @@ from cpas_kit.study import aggregates as study
 from cpas_kit.study.document import coverage_section, load_study, make_study_parameters
 from cpas_kit.tracker.store import TrackerStore
 from cpas_kit.workshop.store import WorkshopStore
+from tests.paths import EXTERNAL_FIXTURES, REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 SEEDS = ROOT.parent / "shared" / "seeds"
-FIXTURES = Path(__file__).parent / "fixtures" / "external"
+FIXTURES = EXTERNAL_FIXTURES
 FIRST, LAST = "2021/22-Q1", "2023/24-Q4"
 MISSIONS = ["DEMO-COD", "DEMO-MLI", "DEMO-CYP"]  # DEMO-CYP maps no WPS standard (demo_missions.yaml)
 

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from voila_support import chromium, copy_store, require_chromium, voila_server
-from voila_support import find_widgets as _find
-from voila_support import one_widget as _one
 
 from cpas_kit.core.errors import ParametersError
 from cpas_kit.store import Store
 from cpas_kit.tracker.app import tracker_app, tracker_parameters, url_parameters
 from cpas_kit.tracker.store import TrackerStore
+from tests.paths import REPO_ROOT
+from tests.voila_support import chromium, copy_store, require_chromium, voila_server
+from tests.voila_support import find_widgets as _find
+from tests.voila_support import one_widget as _one
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "recommendations_tracker.ipynb"
+NOTEBOOK = REPO_ROOT / "notebooks" / "recommendations_tracker.ipynb"
 MISSION = "UN-DEMO"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)> Hostile text stays text."
 REFUSAL = "implementation progress can only be recorded for an approved recommendation"

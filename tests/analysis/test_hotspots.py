@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import vl_convert as vlc
 
@@ -11,8 +9,9 @@ from cpas_kit.analysis.charts import hotspot_map, incident_map
 from cpas_kit.analysis.hotspots import hotspots, incident_points
 from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.framework.geography import admin1_areas
+from tests.paths import EXTERNAL_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "external"
+FIXTURES = EXTERNAL_FIXTURES
 
 
 def events(rows: list[tuple[str, str, int, float, float]]) -> pd.DataFrame:

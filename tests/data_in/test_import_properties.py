@@ -44,6 +44,10 @@ ragged = st.tuples(st.just("ragged"), st.integers(0, len(VALID) - 1), st.none(),
 mutations = st.lists(st.one_of(cell_mutation, duplicate, drop_column, ragged), min_size=1, max_size=3)
 
 
+STORE_CONTENT = "demo"  # the shared ``store`` fixture (tests/conftest.py)
+STORE_BACKENDS = ("sqlite",)
+
+
 def render(mutated: list[tuple]) -> tuple[str, bool]:
     """The CSV text after the mutations, and whether every mutation was a cell-level one."""
     header, rows = list(COLUMNS), [list(r) for r in VALID]
@@ -68,13 +72,6 @@ def render(mutated: list[tuple]) -> tuple[str, bool]:
     for i, r in enumerate(rows):
         w.writerow(r + ["surplus"] * extra.get(i, 0))
     return buf.getvalue(), cell_level
-
-
-@pytest.fixture
-def store(demo_sqlite_url):
-    s = Store(demo_sqlite_url)
-    yield s
-    s.close()
 
 
 def fingerprint(store: Store) -> int:

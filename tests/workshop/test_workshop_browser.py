@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from voila_support import chromium, copy_store, free_port, require_chromium
 
 from cpas_kit.demo import MISSION
 from cpas_kit.store import Store
 from cpas_kit.workshop.store import WorkshopStore
+from tests.voila_support import chromium, copy_store, free_port, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # Voila kernels and Chromium: minutes, not seconds
 

@@ -29,11 +29,12 @@ from cpas_kit.data_in.external import (
     read_events,
 )
 from cpas_kit.data_in.external.admin1 import codes_by_name, codes_by_point, name_key, resolve_admin1
-from cpas_kit.demo import FIRST_PERIOD, MISSION, demo_framework
+from cpas_kit.demo import MISSION, demo_framework
 from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.store import Store
+from tests.paths import EXTERNAL_FIXTURES, SHARED
 
-FIXTURES = Path(__file__).parent / "fixtures" / "external"
+FIXTURES = EXTERNAL_FIXTURES
 ACLED = FIXTURES / "acled_caf.csv"
 ACLED_TEXT = FIXTURES / "acled_caf_text_labels.csv"
 ACLED_BAD = FIXTURES / "acled_caf_bad.csv"
@@ -42,21 +43,16 @@ UCDP_NO_HEADER = FIXTURES / "ucdp_ged_caf_noheader.csv"
 HXL = FIXTURES / "hxl_caf_needs.csv"
 WB = FIXTURES / "API_NY.GDP.PCAP.CD_DS2_en_csv_v2_1887433_missions.csv"
 WB_META = FIXTURES / "Metadata_Country_API_NY.GDP.PCAP.CD_DS2_en_csv_v2_1887433_missions.csv"
-SHARED_WB = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "worldbank"  # ../shared
+SHARED_WB = SHARED / "data" / "worldbank"  # ../shared
 ACTOR = "pytest"
+
+
+STORE_CONTENT = "framework"  # the shared ``store`` fixture (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
 def areas() -> gpd.GeoDataFrame:
     return admin1_areas(demo_framework().mission.geography)
-
-
-@pytest.fixture
-def store(store_url):
-    s = Store(store_url)
-    s.save_framework(demo_framework(), effective_from=FIRST_PERIOD, actor=ACTOR)
-    yield s
-    s.close()
 
 
 def _events(store: Store, source: str | None = None) -> pd.DataFrame:

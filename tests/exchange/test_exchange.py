@@ -32,8 +32,9 @@ from cpas_kit.store import Store
 from cpas_kit.store.schema import metadata
 from cpas_kit.tracker.store import TrackerStore
 from cpas_kit.workshop.store import WorkshopStore
+from tests.paths import EXTERNAL_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "external"
+FIXTURES = EXTERNAL_FIXTURES
 CYCLE = "2023/24-Q4"
 BOOKKEEPING = {"imports": ("kind", "merge"), "audit_log": ("entity", "exchange_file")}  # rows a merge adds
 
