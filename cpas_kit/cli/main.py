@@ -13,6 +13,7 @@ import sys
 import time
 from typing import Sequence
 
+from cpas_kit.cli import report as report_cli
 from cpas_kit.core.errors import CpasError
 from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.tracker.store import TrackerStore
@@ -190,6 +191,7 @@ def _parser() -> argparse.ArgumentParser:
     ssub = s.add_subparsers(dest="action", metavar="ACTION", required=True)
     ssub.add_parser("info", help="show the store in use, its schema version and row counts")
     ssub.add_parser("upgrade", help="bring the store's schema to the newest version")
+    report_cli.register(sub)
     return p
 
 
@@ -462,6 +464,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cpas`` console script."""
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "run", None) is not None:
+            return args.run(args)
         return COMMANDS[args.command](args)
     except CpasError as exc:
         print(f"cpas: {exc}", file=sys.stderr)
