@@ -126,6 +126,7 @@ class Matcher:
         para_stems = content_stems(text)
         topics = sorted((s for s in self.series if s.values and s.topic_score(para_stems) > 0),
                         key=lambda s: -s.topic_score(para_stems))
+        figures = [f for f in figures if not _in_a_name(f, text, topics)]
         result = ParagraphResult("no_data_topic", figures=figures, topics=topics)
         for fig in figures:
             match = self._figure(fig, text, para_times)
@@ -165,7 +166,7 @@ class Matcher:
         if not about or fig.written and fig.value < 10:
             return None
         window = _window_stems(fig.start - fig.sentence_start, fig.end - fig.sentence_start, sentence)
-        near = [s for s in about if s.topic_score(window) > 0]
+        near = [s for s in about if s.can_contradict and s.topic_score(window) > 0]
         if not near or times is None:
             return None
         focus = near[0]
@@ -180,6 +181,15 @@ class Matcher:
             pick = exact or pick
         best = min(pick, key=lambda v: abs(v.value - fig.value))
         return Match("contradicts", focus, best, fig)
+
+
+def _in_a_name(fig: Figure, text: str, topics: list[Series]) -> bool:
+    """The figure is part of the name of an indicator the paragraph is about ("within 24 hours"): not a figure."""
+    following = re.match(r"\s*([^\W\d_]+)", text[fig.end:])
+    if following is None:
+        return False
+    phrase = f"{fold(fig.text)} {fold(following.group(1))}"
+    return any(phrase in fold(s.name) for s in topics)
 
 
 def _nearest_time(fig: Figure, refs: list[TimeRef]) -> tuple[date, date] | None:

@@ -60,6 +60,9 @@ class Series:
     values: list[Value] = field(default_factory=list)
     outcome: str | None = None
     priority: str | None = None
+    context: set[str] = field(default_factory=set)  # when given, one of these stems must be in the sentence too
+    can_contradict: bool = True  # counts without a period (the tracker) only ever inform
+    distinct: set[str] | None = None  # its name's stems that few other series share (set by :func:`mark_distinct`)
 
     @property
     def needed(self) -> int:
@@ -69,8 +72,10 @@ class Series:
     def topic_score(self, found: set[str]) -> float:
         """0 when ``found`` (a sentence's stems) is not about the series; else how strongly it is."""
         hits = len(self.keywords & found)
-        if hits < self.needed:
+        if hits < self.needed or (self.context and not self.context & found):
             return 0.0
+        if self.distinct is not None and not (self.distinct & found if self.distinct else hits == len(self.keywords)):
+            return 0.0  # only words many indicators share ("armed groups"): not enough to say which one
         return hits + 0.25 * len(self.extra & found)
 
 
@@ -161,12 +166,14 @@ def tracker_series(store: Store, mission: str) -> list[Series]:
     recs = TrackerStore(store).recommendations(mission)
     if not len(recs):
         return []
-    out = [Series("tracker", "recommendations", "recommendations in the tracker", {stem("recommendations")})]
+    context = {stem(w) for w in ("assessment", "tracker", "CPAS", "évaluation", "suivi", "workshop", "atelier")}
+    out = [Series("tracker", "recommendations", "recommendations in the tracker", {stem("recommendations")},
+                  context=context, can_contradict=False)]
     out[0].values.append(Value("", None, None, "", (), float(len(recs)), "recommendations tracker", "recorded", False))
     for column in ("decision", "progress"):
         for label, n in Counter(recs[column].dropna()).items():
             s = Series("tracker", f"recommendations-{fold(label).replace(' ', '-')}", f"recommendations {label}",
-                       {stem("recommendations")} | content_stems(label))
+                       {stem("recommendations")} | content_stems(label), context=context, can_contradict=False)
             s.values.append(Value("", None, None, "", (), float(n), "recommendations tracker", "recorded", False))
             out.append(s)
     return out
@@ -176,9 +183,9 @@ def workshop_series(store: Store, mission: str) -> list[Series]:
     """Per cycle: participants of the mission's impact-assessment workshops and outcomes with an agreed result."""
     ws = WorkshopStore(store)
     participants = Series("workshop", "workshop-participants", "participants in the impact assessment workshop",
-                          {stem("participants"), stem("workshop")}, extra={stem("assessment")})
+                          {stem("participants"), stem("workshop")}, extra={stem("assessment")}, can_contradict=False)
     agreed = Series("workshop", "workshop-agreed", "outcomes assessed in the impact assessment workshop",
-                    {stem("outcomes"), stem("assessment")}, extra={stem("workshop")})
+                    {stem("outcomes"), stem("assessment")}, extra={stem("workshop")}, can_contradict=False)
     for session in ws.workshop_sessions(mission=mission):
         p = Period.parse(session["cycle"])
         n = len(ws.workshop_participants(session["code"]))
@@ -190,7 +197,15 @@ def workshop_series(store: Store, mission: str) -> list[Series]:
     return [s for s in (participants, agreed) if s.values]
 
 
+def mark_distinct(series: list[Series], shared_by: int = 3) -> list[Series]:
+    """Set each series' distinct stems: those of its name found in fewer than ``shared_by`` series' names."""
+    df = Counter(k for s in series for k in s.keywords)
+    for s in series:
+        s.distinct = {k for k in s.keywords if df[k] < shared_by}
+    return series
+
+
 def load_series(store: Store, mission: str, language: str, fw: Framework | None = None) -> list[Series]:
     """Every series of the mission's store that a report's figure can be matched against."""
-    return [*indicator_series(store, mission, language, fw), *event_series(store, mission, language),
-            *context_series(store, mission), *tracker_series(store, mission), *workshop_series(store, mission)]
+    return mark_distinct([*indicator_series(store, mission, language, fw), *event_series(store, mission, language),
+            *context_series(store, mission), *tracker_series(store, mission), *workshop_series(store, mission)])
