@@ -147,14 +147,27 @@ def _is_short_heading(text: str, words: int = 12) -> bool:
 
 
 def blocks_from_lines(lines: list[str]) -> list[Block]:
-    """Blocks of a PDF's text lines: a numbered line, a heading or a footnote opens a block; lines run on."""
+    """Blocks of a PDF's text lines: a numbered line, a heading or a footnote opens a block, a blank line closes one,
+    other lines run on. A numbered block that stays short and has no full stop is a numbered heading."""
     blocks: list[Block] = []
     open_block: Block | None = None
+    widest, last_short_stop = 1, False
     for raw in lines:
         line = _clean(raw)
-        if not line or _PAGE_FURNITURE.match(line):
+        if not line:
+            open_block = None
             continue
-        kind, number, body = classify_line(line)
+        if _PAGE_FURNITURE.match(line):
+            continue
+        if last_short_stop and line[:1].isupper():
+            open_block = None  # the line above ended a sentence well before the margin: a new paragraph
+        widest = max(widest, len(line))
+        last_short_stop = bool(_FULL_STOP.search(line)) and len(line) < 0.7 * widest
+        numbered = _NUMBERED.match(line)
+        if numbered:
+            kind, number, body = "paragraph", int(numbered.group(1)), line[numbered.end():].strip()
+        else:
+            kind, number, body = classify_line(line)
         starts = number is not None or kind in ("heading", "footnote")
         if not starts and open_block is not None and open_block.kind in ("paragraph", "footnote"):
             if open_block.text.endswith("-") and body[:1].islower():
@@ -168,6 +181,9 @@ def blocks_from_lines(lines: list[str]) -> list[Block]:
         blocks.append(open_block)
         if kind == "heading":
             open_block = None
+    for b in blocks:
+        if b.number is not None and _is_short_heading(b.text, words=16):
+            b.kind, b.text, b.number = "heading", f"{b.number}. {b.text}", None
     return blocks
 
 
