@@ -67,5 +67,5 @@ def test_french_draft_is_french(store, tmp_path):
 
 def test_draft_refuses_a_file_that_is_not_docx(store, tmp_path):
     with pytest.raises(DraftError, match=".docx"):
-        write_draft(store, MISSION, "2023/24-Q3", tmp_path / "draft.pdf")
-    assert not list(tmp_path.iterdir())
+        write_draft(store, MISSION, "2023/24-Q3", tmp_path / "out" / "draft.pdf")
+    assert not (tmp_path / "out").exists()
