@@ -166,7 +166,7 @@ def find_figures(text: str, language: str = "en") -> list[Figure]:
     """Every figure of a paragraph, in order."""
     number = _FR_NUMBER if language == "fr" else _EN_NUMBER
     found: list[Figure] = []
-    for m in re.finditer(rf"(?<![\w.,/\-]){number}(?![\w/]|[.,]\d)", text):
+    for m in re.finditer(rf"(?<![\w.,/\-])(?:{number})(?![\w/]|[.,]\d)", text):
         parsed = _parse_number(m.group(0), language)
         if parsed is None:
             continue

@@ -62,11 +62,11 @@ def value_matches(figure: Figure, stored: float, tolerance: float = 0.0) -> bool
     slack = rounding_tolerance(figure) + tolerance * abs(v) + 1e-9
     q = figure.qualifier
     if q == "gt":
-        return stored > v - 1e-9
+        return stored > v
     if q == "ge":
         return stored >= v - slack
     if q == "lt":
-        return stored < v + 1e-9
+        return stored < v
     if q == "le":
         return stored <= v + slack
     if q == "nearly":

@@ -38,8 +38,8 @@ def _en(v: dict) -> list[tuple[str, str | None, str]]:
         ("heading", "Report of the Secretary-General on the United Nations Demonstration Mission", ""),
         ("para", "The present report covers developments from 1 January to 31 March 2024.", "no_data_topic"),
         ("heading", "I. Security situation", ""),
-        ("num", f"During the reporting period, conflict-related civilian deaths decreased to {deaths}, from {before} in "
-                "the previous quarter.", "informed"),
+        ("num", f"During the reporting period, conflict-related civilian deaths decreased to {deaths}, from {before} "
+                "in the previous quarter.", "informed"),
         ("num", f"Security incidents attributed to armed groups rose to {incidents * 2 + 17} during the reporting "
                 "period, according to the mission.", "contradicts"),
         ("num", f"Some {round(safe)} per cent of the population reported feeling safe in their community.", "informed"),
@@ -53,7 +53,9 @@ def _en(v: dict) -> list[tuple[str, str | None, str]]:
 
 
 def _fr_number(value: float) -> str:
-    return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",") if value % 1 else f"{int(value):,}".replace(",", " ")
+    if value % 1:
+        return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+    return f"{int(value):,}".replace(",", " ")
 
 
 def _fr(v: dict) -> list[tuple[str, str | None, str]]:
