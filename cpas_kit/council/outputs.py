@@ -38,7 +38,8 @@ def fmt_share(value: float | None, language: str) -> str:
     """A share as a percentage (``45.5%`` / ``45,5 %``), a dash when there is none."""
     if value is None:
         return "—"
-    return format_percent(value, format="#,##0.#%", locale=_LOCALE[language])
+    # the locale's own pattern (a no-break space before % in French), one decimal at most
+    return format_percent(round(value, 3), locale=_LOCALE[language], decimal_quantization=False)
 
 
 def fmt_date(value: Any, language: str) -> str:

@@ -90,7 +90,8 @@ LABELS: dict[str, dict[str, str]] = {
     "rd_synthetic_title": {"en": "SYNTHETIC DATA — fictional demonstration mission",
                            "fr": "DONNÉES SYNTHÉTIQUES — mission de démonstration fictive"},
     "rd_unverified": {"en": "[not yet verified]", "fr": "[non vérifié]"},
-    "rd_analysis": {"en": "Agreed analysis of the impact assessment", "fr": "Analyse convenue de l'évaluation d'impact"},
+    "rd_analysis": {"en": "Agreed analysis of the impact assessment",
+                    "fr": "Analyse convenue de l'évaluation d'impact"},
     "rd_nothing": {"en": "No verified value for {cycle}: nothing to draft.",
                    "fr": "Aucune valeur vérifiée pour {cycle} : rien à rédiger."},
 }
