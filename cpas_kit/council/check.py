@@ -120,12 +120,13 @@ def report_title(blocks: list[Block], path: Path) -> str:
 
 
 def infer_cycle(blocks: list[Block], issued: date | None) -> Period | None:
-    """The quarter the report covers: the end of the first span of a month or more it names, else before its date."""
-    for b in [b for b in blocks if b.kind == "paragraph"][:6]:
+    """The quarter the report covers: where the first span "from 1 April to 30 June 2024" it states near its top
+    ends, else the quarter a month before its date."""
+    for b in blocks[:12]:
         for ref in time_references(b.text):
-            if (ref.end - ref.start).days >= 27:
+            if "range" in ref.tags and (ref.end - ref.start).days >= 27:
                 return Period.containing(ref.end, "quarter")
-    return Period.containing(issued - timedelta(days=20), "quarter") if issued else None
+    return Period.containing(issued - timedelta(days=40), "quarter") if issued else None
 
 
 def check_report(store: Store, path: str | Path, mission: str, *, cycle: str | None = None,

@@ -249,7 +249,7 @@ def time_references(text: str, cycle: Period | None = None) -> list[TimeRef]:
         end_year = int(y2)
         start_month = MONTHS[m1] if m1 else MONTHS[m2]
         add(_safe_date(int(y1) if y1 else end_year, start_month, int(d1)),
-            _safe_date(end_year, MONTHS[m2], int(d2)), m)
+            _safe_date(end_year, MONTHS[m2], int(d2)), m, {"range"})
     for m in _DAY_MONTH_YEAR.finditer(f):
         d = _safe_date(int(m.group(3)), MONTHS[m.group(2)], int(m.group(1)))
         add(d, d, m)

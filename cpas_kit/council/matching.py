@@ -18,10 +18,40 @@ from datetime import date
 from cpas_kit.core.periods import Period
 from cpas_kit.council.figures import Figure, TimeRef, find_figures, fold, time_references
 from cpas_kit.council.sources import Series, Value
-from cpas_kit.council.topics import content_stems
+from cpas_kit.council.topics import STOP, content_stems, stem
 
 CLASSES = ("informed", "contradicts", "could_be_informed", "no_data_topic")
 _WINDOW = 12  # words either side of a figure that say what it counts
+_SUB_COUNT = re.compile(r"(?:of which|of whom|including|among them|among whom|dont|parmi lesquel\w*|y compris|"
+                        r"notamment)\s*(?:some|about|nearly|more than|environ|pres de|plus de)?\s*$")
+_AUXILIARIES = {"were", "was", "are", "is", "have", "has", "had", "been", "being", "ont", "sont", "etaient", "etait",
+                "a", "ete", "avaient", "avait", "seront", "will", "would"}
+_PREPOSITIONS = {"in", "on", "at", "across", "within", "during", "among", "from", "since", "by", "for", "to", "between",
+                 "after", "before", "under", "over", "than", "dans", "en", "sur", "au", "aux", "parmi", "pendant",
+                 "lors", "depuis", "entre", "par", "pour", "contre", "vers", "chez", "selon", "according"}
+
+
+def counted_words(fig: Figure, limit: int = 3) -> list[str]:
+    """The words naming what a figure counts ("146 civilian deaths" → civilian, deaths; "17 children" → children),
+    up to a verb, a preposition or the end of its clause ("rose to 58, from 67 in …" → none)."""
+    rest = fig.sentence[fig.end - fig.sentence_start:]
+    out: list[str] = []
+    for m in re.finditer(r"[^\W\d_]+|[,;:.()«»\"“”]", rest):
+        word = m.group(0)
+        f = fold(word)
+        if not word[0].isalpha() or f in _PREPOSITIONS or f in _AUXILIARIES or len(out) == limit:
+            break  # "58 were killed", "15 ont été enregistrés": a verb follows
+        if len(f) >= 3 and f not in STOP:
+            out.append(f)
+    return out
+
+
+def _counts_it(series: Series, words: list[str]) -> bool:
+    """A word of what the figure counts is a word of the series' name or names one of its cells (or there is none)."""
+    if not words:
+        return True
+    return any(stem(w) in series.keywords or any(w in cat for v in series.values for cat in v.cell_words)
+               for w in words)
 
 
 @dataclass
@@ -82,6 +112,29 @@ def _overlaps(value: Value, refs: list[tuple[date, date]]) -> bool:
     return any(value.start <= end and start <= value.end for start, end in refs)
 
 
+def _sums(values: list[Value], times: list[tuple[date, date]]) -> list[Value]:
+    """For a span longer than a quarter ("in 2023"), the sum of a count's quarterly values over it, per cell, when
+    the quarters cover the whole span."""
+    out = []
+    for start, end in times:
+        if (end - start).days < 100:
+            continue
+        inside: dict[str, list[Value]] = {}
+        for v in values:
+            if v.start is not None and start <= v.start and v.end <= end and (v.end - v.start).days < 100:
+                inside.setdefault(v.cell, []).append(v)
+        for cell, parts in inside.items():
+            parts.sort(key=lambda v: v.start)
+            if sum((v.end - v.start).days + 1 for v in parts) < 0.95 * ((end - start).days + 1):
+                continue
+            first = parts[0]
+            out.append(Value(f"{first.period} – {parts[-1].period}", start, end, cell, first.cell_words,
+                             sum(v.value for v in parts), first.source,
+                             "verified" if all(v.status == "verified" for v in parts) else "entered",
+                             any(v.is_synthetic for v in parts)))
+    return out
+
+
 def _cells_named(value: Value, words: set[str]) -> bool:
     """The value's cell is the total, or every category of it is named in the sentence."""
     return all(category & words for category in value.cell_words)
@@ -111,7 +164,7 @@ class Matcher:
         """Values of ``s`` for the times (the latest period when no time is known) and the cells named."""
         values = [v for v in s.values if _cells_named(v, words)]
         if times is not None:
-            return [v for v in values if _overlaps(v, times)]
+            return [v for v in values if _overlaps(v, times)] + (_sums(values, times) if s.additive else [])
         dated = [v for v in values if v.start is not None]
         if not dated:
             return values
@@ -159,19 +212,30 @@ class Matcher:
         words = {fold(w) for w in re.findall(r"[^\W\d_]+", sentence)}
         about = [s for s in self.series if s.values and s.is_percent == fig.is_percent and s.topic_score(sent_stems)]
         about.sort(key=lambda s: -s.topic_score(sent_stems))
+        counted = counted_words(fig)
+        noun = counted[0] if counted else None
+        about = [s for s in about if _counts_it(s, counted)]  # "17 children" is not about civilian deaths
         for s in about:
             for v in self._candidates(s, times, words):
                 if value_matches(fig, v.value, self.tolerance):
                     return Match("informed", s, v, fig)
         if not about or fig.written and fig.value < 10:
             return None
+        part_of = _SUB_COUNT.search(fold(sentence[:fig.start - fig.sentence_start]))
+        if part_of and not any(noun in cat for s in about for v in s.values for cat in v.cell_words):
+            return None  # "of which 120", "including 17 children": a part of what the sentence counted before
         window = _window_stems(fig.start - fig.sentence_start, fig.end - fig.sentence_start, sentence)
         near = [s for s in about if s.can_contradict and s.topic_score(window) > 0]
         if not near or times is None:
             return None
         focus = near[0]
+        if noun is not None and stem(noun) not in (focus.distinct or focus.keywords) \
+                and not any(noun in cat for v in focus.values for cat in v.cell_words):
+            return None  # "17 armed groups signed": words many indicators share do not say which value it is
         stored = self._candidates(focus, times, words)
-        named = [v for v in stored if v.cell != ""]
+        local = set(re.findall(r"[^\W\d_]+", fold(sentence[max(0, fig.start - fig.sentence_start - 25):
+                                                              fig.end - fig.sentence_start + 30])))
+        named = [v for v in stored if v.cell != "" and all(cat & local for cat in v.cell_words)]
         pick = named or [v for v in stored if v.cell == ""]
         if not pick:
             return None
@@ -193,9 +257,12 @@ def _in_a_name(fig: Figure, text: str, topics: list[Series]) -> bool:
 
 
 def _nearest_time(fig: Figure, refs: list[TimeRef]) -> tuple[date, date] | None:
-    """The time reference closest to the figure in its sentence."""
-    pos = fig.start - fig.sentence_start
+    """The time a figure refers to: one named just after it ("67 in the previous quarter"), else the last named
+    before it in its sentence, else the first after."""
+    pos, end = fig.start - fig.sentence_start, fig.end - fig.sentence_start
     if not refs:
         return None
-    r = min(refs, key=lambda r: abs(r.position - pos))
+    after = [r for r in refs if end <= r.position <= end + 40]
+    before = [r for r in refs if r.position < pos]
+    r = after[0] if after else before[-1] if before else refs[0]
     return r.start, r.end

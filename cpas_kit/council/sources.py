@@ -62,6 +62,7 @@ class Series:
     priority: str | None = None
     context: set[str] = field(default_factory=set)  # when given, one of these stems must be in the sentence too
     can_contradict: bool = True  # counts without a period (the tracker) only ever inform
+    additive: bool = False  # quarterly values add up to a year's (counts, events)
     distinct: set[str] | None = None  # its name's stems that few other series share (set by :func:`mark_distinct`)
 
     @property
@@ -105,7 +106,8 @@ def indicator_series(store: Store, mission: str, language: str, fw: Framework | 
         name = ind.label(language)
         s = Series("indicator", ind.code, name, content_stems(name),
                    extra=content_stems(" ".join([ind.definition or "", *(t.replace("-", " ") for t in ind.tags)])),
-                   is_percent=ind.unit.strip().lower() in PERCENT_UNITS, outcome=o.code, priority=p.code)
+                   is_percent=ind.unit.strip().lower() in PERCENT_UNITS, outcome=o.code, priority=p.code,
+                   additive=ind.additive)
         for row in by_indicator.get(ind.code, []):
             period = Period.parse(row["period"])
             if row["disaggregation"] not in words_cache:
@@ -128,10 +130,11 @@ def event_series(store: Store, mission: str, language: str) -> list[Series]:
     out = []
     for source, group in ev.groupby("source") if len(ev) else []:
         events = Series("events", f"events-{source}", f"conflict events ({source.upper()})",
-                        content_stems(_EVENT_WORDS[language]))
+                        content_stems(_EVENT_WORDS[language]), additive=True)
         events.keywords = {stem("events"), stem("incidents"), stem("conflict"), stem("clashes"), stem("attacks")}
         deaths = Series("fatalities", f"fatalities-{source}", f"fatalities in conflict events ({source.upper()})",
-                        {stem("fatalities"), stem("conflict")}, extra=content_stems(_DEATH_WORDS[language]))
+                        {stem("fatalities"), stem("conflict")}, extra=content_stems(_DEATH_WORDS[language]),
+                        additive=True)
         for period, rows in group.groupby("period"):
             p = Period.parse(period)
             for series, value in ((events, len(rows)), (deaths, int(rows["fatalities_best"].sum()))):

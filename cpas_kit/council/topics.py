@@ -11,7 +11,7 @@ import re
 
 from cpas_kit.council.figures import fold
 
-_STOP = set("""
+STOP = set("""
 a about above after again against all also an and any are as at be been before being between both but by can could
 did do does during each few for from further had has have having he her here hers him his how i if in into is it its
 itself just more most no nor not now of off on once only or other our out over own same she should so some such than
@@ -34,11 +34,10 @@ _SYNONYMS = {  # stem → the stem it counts as (a paragraph says "killed", the 
 
 def stem(word: str) -> str:
     """The stem of one word ("Deaths" → "death", "sécuritaires" → "securi")."""
-    w = fold(word)
-    if len(w) > 3 and w[-1] in "sx" and not w.endswith("ss"):
-        w = w[:-1]
+    folded = fold(word)
+    w = folded[:-1] if len(folded) > 3 and folded[-1] in "sx" and not folded.endswith("ss") else folded
     s = w[:6]
-    return _SYNONYMS.get(w, _SYNONYMS.get(s, s))
+    return _SYNONYMS.get(folded, _SYNONYMS.get(w, _SYNONYMS.get(s, s)))
 
 
 def stems(text: str) -> list[str]:
@@ -46,7 +45,7 @@ def stems(text: str) -> list[str]:
     out = []
     for word in re.findall(r"[^\W\d_]+", text):
         f = fold(word)
-        if len(f) < 3 or f in _STOP:
+        if len(f) < 3 or f in STOP:
             continue
         out.append(stem(word))
     return out
