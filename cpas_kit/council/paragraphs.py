@@ -9,13 +9,14 @@ civilians`` (short, no final full stop); footnotes start with a superscript numb
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from cpas_kit.core.errors import CpasError
 
 SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
-_NUMBERED = re.compile(r"^(\d{1,3})\.[ \t\u00a0]+(?=\S)")
+_NUMBERED = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
 _ROMAN_HEADING = re.compile(r"^[IVXLC]{1,6}\.\s+\S.{0,150}$")
 _LETTER_HEADING = re.compile(r"^[A-H]\.\s+[A-ZÀ-Ý].{0,150}$")
 _FOOTNOTE = re.compile(rf"^(?:[{SUPERSCRIPTS}]+|\[\^\w+\]:|\*\s)")
@@ -27,6 +28,7 @@ _CAPTION = re.compile(r"^(?:(?:Figure|Table|Tableau|Graphique|Map|Carte)\s+[IVXL
                       r"|\([A-Za-zÀ-ÿ ,;]{2,60}\)$)")
 _SUBITEM = re.compile(r"^(?:-\s*)?\([a-z]{1,4}\)\s")
 _FULL_STOP = re.compile(r"[.!?][»\"”’)]?$")
+_UN_HEADING_STYLE = re.compile(r"^(?:hch|h1|h23|h4|h56|h_?\d)g?$")  # the UN document templates' heading styles
 _SENTENCE_END = re.compile(r"[.:;!?»\"”)]$")
 
 
@@ -85,9 +87,14 @@ def _read_text(p: Path) -> str:
     return raw.decode("latin-1")
 
 
+_LIGATURES = str.maketrans({c: unicodedata.normalize("NFKC", c) for c in "ﬀﬁﬂﬃﬄﬅﬆ"})  # PDF text layers
+
+
 def _clean(text: str) -> str:
-    text = _MD_LINK.sub(r"\1", text).replace("\u00ad", "")
-    return re.sub(r"[ \t\u00a0]+", " ", text.replace("**", "").replace("__", "")).strip()
+    """One line of text: links and emphasis of Markdown dropped, ligatures and soft hyphens undone, spaces of every
+    width (em spaces after a paragraph number, no-break spaces) made one plain space."""
+    text = _MD_LINK.sub(r"\1", text).replace("\u00ad", "").translate(_LIGATURES)
+    return re.sub(r"[^\S\n]+", " ", text.replace("**", "").replace("__", "")).strip()
 
 
 def classify_line(text: str, *, markdown: bool = False) -> tuple[str, int | None, str]:
@@ -219,7 +226,7 @@ def _docx_blocks(p: Path) -> list[Block]:
             continue
         style = (para.style.name or "").lower() if para.style is not None else ""
         level = _numbering_level(para)
-        if style.startswith(("heading", "title", "titre")) or style in ("hch", "h1", "h23"):
+        if style.startswith(("heading", "title", "titre", "subtitle")) or _UN_HEADING_STYLE.match(style):
             blocks.append(Block("heading", text))
             continue
         kind, number, body = classify_line(text)

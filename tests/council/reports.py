@@ -67,18 +67,37 @@ def write_scanned_pdf(path: Path) -> Path:
     return _pdf(path, [b"0.5 g 50 50 495 742 re f"], with_font=False)
 
 
-def write_docx(path: Path, blocks: list[tuple[str, str]], *, auto_number: bool = False) -> Path:
+def write_docx(path: Path, blocks: list[tuple[str, str]], *, auto_number: bool = False,
+               footnotes: list[str] | None = None) -> Path:
     """A Word report: ``("heading", text)`` as Heading 1, ``("para", text)`` as body text (numbered automatically
-    with Word's "List Number" style when ``auto_number``, the number then being no part of the text)."""
+    with Word's "List Number" style when ``auto_number``, the number then being no part of the text), and real Word
+    ``footnotes`` (a footnotes part referenced from the first paragraph, as Word writes them)."""
     import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
 
     doc = docx.Document()
+    paragraphs = []
     for kind, text in blocks:
         if kind == "heading":
             doc.add_heading(text, level=1)
         elif auto_number:
-            doc.add_paragraph(text, style="List Number")
+            paragraphs.append(doc.add_paragraph(text, style="List Number"))
         else:
-            doc.add_paragraph(text)
+            paragraphs.append(doc.add_paragraph(text))
+    if footnotes:
+        ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+        notes = "".join(f'<w:footnote w:id="{i}"><w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+                        f"</w:footnote>" for i, text in enumerate(footnotes, start=1))
+        xml = (f'<w:footnotes {ns}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+               f"</w:footnote>{notes}</w:footnotes>")
+        part = Part(PackURI("/word/footnotes.xml"),
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+                    xml.encode("utf-8"), doc.part.package)
+        doc.part.relate_to(part, RT.FOOTNOTES)
+        for i in range(1, len(footnotes) + 1):
+            paragraphs[0]._p.append(parse_xml(f'<w:r {ns}><w:footnoteReference w:id="{i}"/></w:r>'))
     doc.save(str(path))
     return path

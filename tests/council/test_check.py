@@ -147,10 +147,12 @@ def test_word_report_with_automatic_numbering(store, values, tmp_path):
     report = _en(values)
     blocks = [("heading", text) if kind == "heading" else ("para", text) for kind, text, _ in report
               if kind in ("heading", "num")]
-    path = write_docx(tmp_path / "report.docx", blocks, auto_number=True)
+    notes = [text for kind, text, _ in report if kind == "foot"]
+    path = write_docx(tmp_path / "report.docx", blocks, auto_number=True, footnotes=notes)
     check = check_report(store, path, MISSION, cycle=CYCLE)
     assert [p.result.cls for p in check.paragraphs] == [c for k, _, c in report if k == "num"]
     assert check.summary()["operative"] == 7
+    assert [b.text for b in check.blocks if b.kind == "footnote"] == notes  # read from Word's footnotes, not counted
 
 
 def test_pdf_report_same_classes(store, values, tmp_path):
@@ -205,3 +207,33 @@ def test_unreadable_reports_change_nothing(store, tmp_path):
         (tmp_path / "ok.txt").write_text("1. Some text.\n")
         check_report(store, tmp_path / "ok.txt", MISSION, tolerance=5)
     assert store.table_counts() == before
+
+
+@pytest.mark.browser
+def test_pdf_printed_by_chromium(store, values, tmp_path):
+    """A report laid out like a UN document (justified A4 columns, headings, a footnote) printed to PDF by Chromium."""
+    from html import escape
+
+    from cpas_kit.packs.pdf import html_to_pdf
+
+    report = _fr(values)
+    body, n = [], 0
+    for kind, text, _ in report:
+        if kind == "num":
+            n += 1
+            body.append(f"<p class='num'>{n}.&emsp;{escape(text)}</p>")
+        elif kind == "heading":
+            body.append(f"<h2>{escape(text)}</h2>")
+        elif kind == "foot":
+            body.append(f"<p class='foot'>{escape(text)}</p>")
+        else:
+            body.append(f"<p>{escape(text)}</p>")
+    html = tmp_path / "rapport.html"
+    html.write_text("<!DOCTYPE html><html lang='fr'><meta charset='utf-8'><style>@page{size:A4;margin:2.5cm}"
+                    "body{font:11pt 'Times New Roman',serif;width:15cm;text-align:justify}.foot{font-size:9pt}"
+                    "</style><body>" + "".join(body) + "</body></html>", encoding="utf-8")
+    pdf = html_to_pdf(html, tmp_path / "rapport.pdf")
+    check = check_report(store, pdf, MISSION)
+    assert check.language == "fr" and str(check.cycle) == CYCLE
+    numbered = [p for p in check.paragraphs if p.block.is_operative]
+    assert [p.result.cls for p in numbered] == [c for k, _, c in report if k == "num"]
