@@ -131,7 +131,7 @@ def _sums(values: list[Value], times: list[tuple[date, date]]) -> list[Value]:
             out.append(Value(f"{first.period} – {parts[-1].period}", start, end, cell, first.cell_words,
                              sum(v.value for v in parts), first.source,
                              "verified" if all(v.status == "verified" for v in parts) else "entered",
-                             any(v.is_synthetic for v in parts)))
+                             any(v.is_synthetic for v in parts), first.cell_label))
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from cpas_kit.core.periods import Period
 from cpas_kit.council.figures import fold
 from cpas_kit.council.topics import content_stems, stem
-from cpas_kit.data_in.entry_workbook import category_label
+from cpas_kit.data_in.entry_workbook import category_label, cell_label
 from cpas_kit.data_in.external.queries import read_context_values, read_events
 from cpas_kit.data_in.schemas import parse_cell
 from cpas_kit.data_in.store import ObservationStore
@@ -45,6 +45,7 @@ class Value:
     source: str
     status: str  # verified, entered, imported, recorded
     is_synthetic: bool
+    cell_label: str = ""  # the cell for a reader ("Sex: Female"), "" for the total
 
 
 @dataclass
@@ -99,6 +100,7 @@ def indicator_series(store: Store, mission: str, language: str, fw: Framework | 
     for row in obs.to_dict("records"):
         by_indicator.setdefault(row["indicator_code"], []).append(row)
     words_cache: dict[str, tuple[frozenset[str], ...]] = {}
+    labels: dict[str, str] = {}
     out = []
     for p, o, ind in fw.indicators():
         if ind.kind != "quantitative":
@@ -110,11 +112,13 @@ def indicator_series(store: Store, mission: str, language: str, fw: Framework | 
                    additive=ind.additive)
         for row in by_indicator.get(ind.code, []):
             period = Period.parse(row["period"])
-            if row["disaggregation"] not in words_cache:
-                words_cache[row["disaggregation"]] = _cell_words(fw, row["disaggregation"], language)
-            s.values.append(Value(row["period"], period.start, period.end, row["disaggregation"],
-                                  words_cache[row["disaggregation"]], float(row["value"]), row["source"] or "",
-                                  row["verification_status"], bool(row["is_synthetic"])))
+            key = row["disaggregation"]
+            if key not in words_cache:
+                words_cache[key] = _cell_words(fw, key, language)
+                labels[key] = cell_label(fw, key, language) if key else ""
+            s.values.append(Value(row["period"], period.start, period.end, key, words_cache[key], float(row["value"]),
+                                  row["source"] or "", row["verification_status"], bool(row["is_synthetic"]),
+                                  labels[key]))
         out.append(s)
     return out
 
@@ -159,7 +163,8 @@ def context_series(store: Store, mission: str) -> list[Series]:
             area = "" if row["admin1_code"] in ("", "national", "None") else f"admin1={row['admin1_code']}"
             words = () if not area else (frozenset({fold(w) for w in str(row["admin1_name"]).split() if len(w) > 2}),)
             s.values.append(Value(str(row["period"]), row["period_start"].date(), row["period_end"].date(), area,
-                                  words, float(row["value"]), f"{source} (imported file)", "imported", False))
+                                  words, float(row["value"]), f"{source} (imported file)", "imported", False,
+                                  str(row["admin1_name"]) if area else ""))
         out.append(s)
     return out
 
