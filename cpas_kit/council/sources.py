@@ -64,11 +64,14 @@ class Series:
     context: set[str] = field(default_factory=set)  # when given, one of these stems must be in the sentence too
     can_contradict: bool = True  # counts without a period (the tracker) only ever inform
     additive: bool = False  # quarterly values add up to a year's (counts, events)
+    min_hits: int | None = None  # how many of its words a sentence needs, when not the default of :attr:`needed`
     distinct: set[str] | None = None  # its name's stems that few other series share (set by :func:`mark_distinct`)
 
     @property
     def needed(self) -> int:
         """How many of its name's stems a sentence must hold to be about it."""
+        if self.min_hits is not None:
+            return self.min_hits
         return min(2, len(self.keywords)) if len(self.keywords) <= 3 else max(2, math.ceil(len(self.keywords) / 2))
 
     def topic_score(self, found: set[str]) -> float:
@@ -134,8 +137,9 @@ def event_series(store: Store, mission: str, language: str) -> list[Series]:
     out = []
     for source, group in ev.groupby("source") if len(ev) else []:
         events = Series("events", f"events-{source}", f"conflict events ({source.upper()})",
-                        content_stems(_EVENT_WORDS[language]), additive=True)
-        events.keywords = {stem("events"), stem("incidents"), stem("conflict"), stem("clashes"), stem("attacks")}
+                        content_stems(_EVENT_WORDS[language]), additive=True, min_hits=2)
+        events.keywords = {stem(w) for w in ("events", "incidents", "conflict", "clashes", "attacks", "événements",
+                                              "affrontements", "attaques", "conflit")}
         deaths = Series("fatalities", f"fatalities-{source}", f"fatalities in conflict events ({source.upper()})",
                         {stem("fatalities"), stem("conflict")}, extra=content_stems(_DEATH_WORDS[language]),
                         additive=True)
