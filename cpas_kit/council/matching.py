@@ -79,7 +79,9 @@ class ParagraphResult:
 def rounding_tolerance(figure: Figure) -> float:
     """How far a stored value may be from the figure as written and still round to it."""
     if figure.decimals:
-        return 0.5 * 10 ** -figure.decimals
+        return 0.5 * 10 ** -figure.decimals * figure.scale
+    if figure.scale != 1.0:  # "5 million": the nearest million
+        return 0.5 * figure.scale
     v = int(round(abs(figure.value)))
     zeros = 0
     while v >= 100 and v % 10 == 0:

@@ -164,7 +164,7 @@ def context_series(store: Store, mission: str) -> list[Series]:
         for row in group.to_dict("records"):
             if row["value"] is None or (isinstance(row["value"], float) and math.isnan(row["value"])):
                 continue
-            area = "" if row["admin1_code"] in ("", "national", "None") else f"admin1={row['admin1_code']}"
+            area = "" if row["admin1_code"] in ("", "national", "None", "nan") else f"admin1={row['admin1_code']}"
             words = () if not area else (frozenset({fold(w) for w in str(row["admin1_name"]).split() if len(w) > 2}),)
             s.values.append(Value(str(row["period"]), row["period_start"].date(), row["period_end"].date(), area,
                                   words, float(row["value"]), f"{source} (imported file)", "imported", False,

@@ -92,3 +92,17 @@ def test_conflict_events_and_fatalities_from_an_imported_acled_file(store):
     fr = Matcher(load_series(store, "UN-DEMO", "fr"), language="fr", cycle=Period.parse("2023/24-Q1"))
     assert fr.paragraph(f"Au cours de la période considérée, {n} événements de conflit ont été enregistrés.").cls \
         == "informed"
+
+
+def test_world_bank_context_values_in_millions(store):
+    from cpas_kit.data_in.external.queries import read_context_values
+
+    cv = read_context_values(store, "UN-DEMO")
+    population = cv[(cv["indicator_code"] == "SP.POP.TOTL") & (cv["period"] == "2021")]["value"].iloc[0]
+    millions = round(population / 1e6, 1)
+    matcher = Matcher(load_series(store, "UN-DEMO", "en"), language="en", cycle=Period.parse(CYCLE))
+    ok = matcher.paragraph(f"In 2021, the population of the country stood at {millions} million.")
+    assert ok.cls == "informed" and ok.matches[0].series.code == "SP.POP.TOTL"
+    assert ok.matches[0].value.value == population and ok.matches[0].value.status == "imported"
+    wrong = matcher.paragraph(f"In 2021, the population of the country stood at {millions + 1} million.")
+    assert wrong.cls == "contradicts" and wrong.matches[0].value.value == population
