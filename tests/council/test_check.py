@@ -200,6 +200,12 @@ def test_unreadable_reports_change_nothing(store, tmp_path):
     before = store.table_counts()
     with pytest.raises(ReportReadError, match="no text layer"):
         check_report(store, write_scanned_pdf(tmp_path / "scan.pdf"), MISSION)
+    (tmp_path / "damaged.pdf").write_bytes(b"%PDF-1.4\ngarbage\n")
+    with pytest.raises(ReportReadError, match="cannot be read as a PDF"):
+        check_report(store, tmp_path / "damaged.pdf", MISSION)
+    (tmp_path / "damaged.docx").write_text("not a Word file")
+    with pytest.raises(ReportReadError, match="cannot be opened as a Word document"):
+        check_report(store, tmp_path / "damaged.docx", MISSION)
     (tmp_path / "r.rtf").write_text("{\\rtf1 1. text}")
     with pytest.raises(ReportReadError, match="docx, .pdf, .txt or .md"):
         check_report(store, tmp_path / "r.rtf", MISSION)
