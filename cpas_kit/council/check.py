@@ -72,6 +72,7 @@ class ReportCheck:
             "share_informed": round(counts["informed"] / len(paras), 4) if paras else None,
             "share_informed_operative": round(informed_op / len(operative), 4) if operative else None,
             "findings": self.findings(),
+            "is_synthetic": self.is_synthetic,
         }
 
     def findings(self) -> list[dict[str, Any]]:
@@ -86,6 +87,7 @@ class ReportCheck:
                     "indicator_code": m.series.code, "period": m.value.period or None,
                     "stored_value": m.value.value, "source": m.value.source,
                     "indicator_name": m.series.name, "kind": m.series.kind, "cell": m.value.cell or None,
+                    "cell_label": m.value.cell_label or None,
                     "verification_status": m.value.status, "is_synthetic": m.value.is_synthetic,
                     "operative": p.block.is_operative,
                 })

@@ -98,14 +98,18 @@ def _status_word(status: str, language: str) -> str:
 
 def _comment(ind: Indicator, cycle: Period, now: dict[str, Any], before: dict[str, Any] | None,
              language: str) -> str:
+    """Indicator, period(s) and value(s), cell, source and verification status of one sentence."""
+    c = " : " if language == "fr" else ": "
+    periods = f"{cycle} ({fmt_value(now['value'], language)})"
+    status = _status_word(now["verification_status"], language)
+    if before is not None:
+        periods += f"; {cycle.previous()} ({fmt_value(before['value'], language)})"
+        status += f" / {_status_word(before['verification_status'], language)}"
     parts = [f"{t('indicator', language)} {ind.code} — {ind.label(language)}",
-             f"{t('period', language)}: {cycle}" + (f" ({fmt_value(now['value'], language)}); "
-                                                     f"{cycle.previous()} ({fmt_value(before['value'], language)})"
-                                                     if before is not None else ""),
-             f"{t('rc_cell', language)}: {t('rc_total', language)}",
-             f"{t('source', language)}: {now['source'] or '—'}",
-             f"{t('verification', language)}: {_status_word(now['verification_status'], language)}"
-             + (f" / {_status_word(before['verification_status'], language)}" if before is not None else "")]
+             f"{t('period', language)}{c}{periods}",
+             f"{t('rc_cell', language)}{c}{t('rc_total', language)}",
+             f"{t('source', language)}{c}{now['source'] or '—'}",
+             f"{t('verification', language)}{c}{status}"]
     if now["is_synthetic"]:
         parts.append(t("synthetic", language).upper())
     return " · ".join(parts)
@@ -140,7 +144,8 @@ def draft_paragraphs(store: Store, mission: str, cycle: str, *, language: str = 
                     continue
                 (strategic if ind.level == "strategic" else mine).append(s)
             if mine and o.code in analysis:
-                mine[0].comment += f"\n{t('rd_analysis', language)} ({o.code}): {analysis[o.code]}"
+                colon = " : " if language == "fr" else ": "
+                mine[0].comment += f"\n{t('rd_analysis', language)} ({o.code}){colon}{analysis[o.code]}"
             if mine:
                 outcomes.append(mine)
         if strategic or outcomes:

@@ -44,6 +44,8 @@ _QUALIFIERS = [  # (pattern just before the figure, qualifier)
      r"approximativement|à peu près|autour de|de l'ordre de|an? average of|en moyenne)", "approx"),
 ]
 _PERCENT_AFTER = re.compile(r"^\s*(?:%|per\s?cent\b|percent\b|pour\s?cent\b|p\.\s?100\b)", re.I)
+_SCALE_AFTER = re.compile(r"^\s+(millions?|billions?|milliards?)\b", re.I)
+_SCALES = {"million": 1e6, "millions": 1e6, "billion": 1e9, "billions": 1e9, "milliard": 1e9, "milliards": 1e9}
 _EN_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _FR_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”»]?\s+(?=[A-ZÀ-Ý(\"“«])")
@@ -63,6 +65,7 @@ class Figure:
     sentence: str = ""
     sentence_start: int = 0
     written: bool = False  # a number written out in words
+    scale: float = 1.0  # 1e6 for "5.5 million", 1e9 for "1,2 milliard"
 
 
 @dataclass
@@ -192,9 +195,11 @@ def find_figures(text: str, language: str = "en") -> list[Figure]:
 
 def _figure(text: str, start: int, end: int, value: float, decimals: int, written: bool = False) -> Figure:
     pct = _PERCENT_AFTER.match(text[end:])
-    stop = end + (pct.end() if pct else 0)
-    return Figure(value=value, text=text[start:stop], start=start, end=stop, is_percent=bool(pct),
-                  qualifier=_qualifier(text, start), decimals=decimals, written=written)
+    scale = _SCALE_AFTER.match(text[end:]) if not pct else None
+    stop = end + (pct.end() if pct else scale.end() if scale else 0)
+    factor = _SCALES[fold(scale.group(1))] if scale else 1.0
+    return Figure(value=value * factor, text=text[start:stop], start=start, end=stop, is_percent=bool(pct),
+                  qualifier=_qualifier(text, start), decimals=decimals, written=written, scale=factor)
 
 
 # -- time ------------------------------------------------------------------------------------------

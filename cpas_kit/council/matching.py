@@ -26,6 +26,8 @@ _SUB_COUNT = re.compile(r"(?:of which|of whom|including|among them|among whom|do
                         r"notamment)\s*(?:some|about|nearly|more than|environ|pres de|plus de)?\s*$")
 _AUXILIARIES = {"were", "was", "are", "is", "have", "has", "had", "been", "being", "ont", "sont", "etaient", "etait",
                 "a", "ete", "avaient", "avait", "seront", "will", "would"}
+# nouns that say nothing about what a figure counts ("17 people were killed")
+_GENERIC = {"people", "persons", "personnes", "individuals", "individus", "cases", "cas", "times", "fois"}
 _PREPOSITIONS = {"in", "on", "at", "across", "within", "during", "among", "from", "since", "by", "for", "to", "between",
                  "after", "before", "under", "over", "than", "dans", "en", "sur", "au", "aux", "parmi", "pendant",
                  "lors", "depuis", "entre", "par", "pour", "contre", "vers", "chez", "selon", "according"}
@@ -41,7 +43,7 @@ def counted_words(fig: Figure, limit: int = 3) -> list[str]:
         f = fold(word)
         if not word[0].isalpha() or f in _PREPOSITIONS or f in _AUXILIARIES or len(out) == limit:
             break  # "58 were killed", "15 ont été enregistrés": a verb follows
-        if len(f) >= 3 and f not in STOP:
+        if len(f) >= 3 and f not in STOP and f not in _GENERIC:
             out.append(f)
     return out
 
@@ -77,7 +79,9 @@ class ParagraphResult:
 def rounding_tolerance(figure: Figure) -> float:
     """How far a stored value may be from the figure as written and still round to it."""
     if figure.decimals:
-        return 0.5 * 10 ** -figure.decimals
+        return 0.5 * 10 ** -figure.decimals * figure.scale
+    if figure.scale != 1.0:  # "5 million": the nearest million
+        return 0.5 * figure.scale
     v = int(round(abs(figure.value)))
     zeros = 0
     while v >= 100 and v % 10 == 0:
@@ -131,7 +135,7 @@ def _sums(values: list[Value], times: list[tuple[date, date]]) -> list[Value]:
             out.append(Value(f"{first.period} – {parts[-1].period}", start, end, cell, first.cell_words,
                              sum(v.value for v in parts), first.source,
                              "verified" if all(v.status == "verified" for v in parts) else "entered",
-                             any(v.is_synthetic for v in parts)))
+                             any(v.is_synthetic for v in parts), first.cell_label))
     return out
 
 

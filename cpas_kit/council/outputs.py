@@ -64,7 +64,8 @@ def _row(m: Match, language: str) -> dict[str, Any]:
     what = m.series.name if m.series.kind == "indicator" else f"{m.series.name} ({kind})"
     return {"figure": m.figure.text if m.figure else "—", "what": f"{m.series.code} · {what}" if m.series.kind ==
             "indicator" else what, "period": m.value.period or t("rc_no_period", language),
-            "cell": m.value.cell or "", "stored": fmt_value(m.value.value, language), "source": m.value.source or "—",
+            "cell": m.value.cell_label or t("rc_total", language), "stored": fmt_value(m.value.value, language),
+            "source": m.value.source or "—",
             "status": _status(m.value.status, m.value.is_synthetic, language)}
 
 
@@ -155,7 +156,7 @@ def _findings_sheet(wb: Workbook, check: ReportCheck) -> None:
                t("rc_stored", lang), t("source", lang), t("verification", lang)])
     for f in check.findings():
         ws.append([f["paragraph"], class_label(f["class"], lang), f["figure"] or "—", f["text"], f["indicator_code"],
-                   f["indicator_name"], f["period"] or t("rc_no_period", lang), f["cell"] or t("rc_total", lang),
+                   f["indicator_name"], f["period"] or t("rc_no_period", lang), f["cell_label"] or t("rc_total", lang),
                    f["stored_value"], f["source"], _status(f["verification_status"], f["is_synthetic"], lang)])
         ws.cell(ws.max_row, 2).fill = PatternFill("solid", fgColor=_FILL[f["class"]])
     _style(ws, [10, 22, 14, 80, 12, 40, 12, 22, 12, 36, 22])

@@ -200,10 +200,14 @@ def _pdf_lines(p: Path) -> list[str]:
 
     try:
         reader = PdfReader(str(p))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ReportReadError(f"{p.name} is protected by a password; save an unprotected copy and check that")
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, OSError, ValueError) as exc:
-        raise ReportReadError(f"{p.name} cannot be read as a PDF ({exc}); open it and save it again, or use the "
-                              "Word version of the report") from exc
+    except ReportReadError:
+        raise
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # damaged files vary
+        raise ReportReadError(f"{p.name} cannot be read as a PDF ({type(exc).__name__}); open it and save it again, "
+                              "or use the Word version of the report") from exc
     if sum(len(t.strip()) for t in pages) < 20 * max(1, len(pages)):
         raise ReportReadError(f"{p.name} has no text layer (it looks like a scanned image): the check needs the "
                               "report's text; use the Word file or a PDF saved from it, or run OCR on the scan first")

@@ -18,7 +18,7 @@ from typing import Any
 from cpas_kit.core.periods import Period
 from cpas_kit.council.figures import fold
 from cpas_kit.council.topics import content_stems, stem
-from cpas_kit.data_in.entry_workbook import category_label
+from cpas_kit.data_in.entry_workbook import category_label, cell_label
 from cpas_kit.data_in.external.queries import read_context_values, read_events
 from cpas_kit.data_in.schemas import parse_cell
 from cpas_kit.data_in.store import ObservationStore
@@ -45,6 +45,7 @@ class Value:
     source: str
     status: str  # verified, entered, imported, recorded
     is_synthetic: bool
+    cell_label: str = ""  # the cell for a reader ("Sex: Female"), "" for the total
 
 
 @dataclass
@@ -63,11 +64,14 @@ class Series:
     context: set[str] = field(default_factory=set)  # when given, one of these stems must be in the sentence too
     can_contradict: bool = True  # counts without a period (the tracker) only ever inform
     additive: bool = False  # quarterly values add up to a year's (counts, events)
+    min_hits: int | None = None  # how many of its words a sentence needs, when not the default of :attr:`needed`
     distinct: set[str] | None = None  # its name's stems that few other series share (set by :func:`mark_distinct`)
 
     @property
     def needed(self) -> int:
         """How many of its name's stems a sentence must hold to be about it."""
+        if self.min_hits is not None:
+            return self.min_hits
         return min(2, len(self.keywords)) if len(self.keywords) <= 3 else max(2, math.ceil(len(self.keywords) / 2))
 
     def topic_score(self, found: set[str]) -> float:
@@ -99,6 +103,7 @@ def indicator_series(store: Store, mission: str, language: str, fw: Framework | 
     for row in obs.to_dict("records"):
         by_indicator.setdefault(row["indicator_code"], []).append(row)
     words_cache: dict[str, tuple[frozenset[str], ...]] = {}
+    labels: dict[str, str] = {}
     out = []
     for p, o, ind in fw.indicators():
         if ind.kind != "quantitative":
@@ -110,11 +115,13 @@ def indicator_series(store: Store, mission: str, language: str, fw: Framework | 
                    additive=ind.additive)
         for row in by_indicator.get(ind.code, []):
             period = Period.parse(row["period"])
-            if row["disaggregation"] not in words_cache:
-                words_cache[row["disaggregation"]] = _cell_words(fw, row["disaggregation"], language)
-            s.values.append(Value(row["period"], period.start, period.end, row["disaggregation"],
-                                  words_cache[row["disaggregation"]], float(row["value"]), row["source"] or "",
-                                  row["verification_status"], bool(row["is_synthetic"])))
+            key = row["disaggregation"]
+            if key not in words_cache:
+                words_cache[key] = _cell_words(fw, key, language)
+                labels[key] = cell_label(fw, key, language) if key else ""
+            s.values.append(Value(row["period"], period.start, period.end, key, words_cache[key], float(row["value"]),
+                                  row["source"] or "", row["verification_status"], bool(row["is_synthetic"]),
+                                  labels[key]))
         out.append(s)
     return out
 
@@ -130,8 +137,9 @@ def event_series(store: Store, mission: str, language: str) -> list[Series]:
     out = []
     for source, group in ev.groupby("source") if len(ev) else []:
         events = Series("events", f"events-{source}", f"conflict events ({source.upper()})",
-                        content_stems(_EVENT_WORDS[language]), additive=True)
-        events.keywords = {stem("events"), stem("incidents"), stem("conflict"), stem("clashes"), stem("attacks")}
+                        content_stems(_EVENT_WORDS[language]), additive=True, min_hits=2)
+        events.keywords = {stem(w) for w in ("events", "incidents", "conflict", "clashes", "attacks", "événements",
+                                              "affrontements", "attaques", "conflit")}
         deaths = Series("fatalities", f"fatalities-{source}", f"fatalities in conflict events ({source.upper()})",
                         {stem("fatalities"), stem("conflict")}, extra=content_stems(_DEATH_WORDS[language]),
                         additive=True)
@@ -156,10 +164,11 @@ def context_series(store: Store, mission: str) -> list[Series]:
         for row in group.to_dict("records"):
             if row["value"] is None or (isinstance(row["value"], float) and math.isnan(row["value"])):
                 continue
-            area = "" if row["admin1_code"] in ("", "national", "None") else f"admin1={row['admin1_code']}"
+            area = "" if row["admin1_code"] in ("", "national", "None", "nan") else f"admin1={row['admin1_code']}"
             words = () if not area else (frozenset({fold(w) for w in str(row["admin1_name"]).split() if len(w) > 2}),)
             s.values.append(Value(str(row["period"]), row["period_start"].date(), row["period_end"].date(), area,
-                                  words, float(row["value"]), f"{source} (imported file)", "imported", False))
+                                  words, float(row["value"]), f"{source} (imported file)", "imported", False,
+                                  str(row["admin1_name"]) if area else ""))
         out.append(s)
     return out
 

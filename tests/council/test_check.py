@@ -117,7 +117,8 @@ def test_english_text_report_classes_and_shares(store, values, tmp_path):
     assert (s["paragraphs"], s["operative"], s["informed"], s["could_be_informed"], s["contradicts"]) == (8, 7, 4, 1, 1)
     assert s["share_informed"] == round(4 / 8, 4) and s["share_informed_operative"] == round(4 / 7, 4)
     assert set(s) == {"paragraphs", "operative", "informed", "could_be_informed", "contradicts", "share_informed",
-                      "share_informed_operative", "findings"}
+                      "share_informed_operative", "findings", "is_synthetic"}
+    assert s["is_synthetic"] is True  # the demo's figures are labelled synthetic in the check too
     wrong = [f for f in s["findings"] if f["class"] == "contradicts"]
     assert len(wrong) == 1
     assert wrong[0]["paragraph"] == 2 and wrong[0]["indicator_code"] == "SEC-02" and wrong[0]["period"] == CYCLE
@@ -126,8 +127,7 @@ def test_english_text_report_classes_and_shares(store, values, tmp_path):
     informed = {(f["paragraph"], f["indicator_code"], f["period"]) for f in s["findings"] if f["class"] == "informed"}
     assert informed == {(1, "SEC-01", CYCLE), (1, "SEC-01", PREVIOUS), (3, "SEC-03", CYCLE), (4, "SA-03", CYCLE),
                         (5, "SEC-04", CYCLE)}
-    assert all(f["source"].startswith("synthetic") for f in s["findings"] if f["class"] != "could_be_informed"
-               or f["kind"] == "indicator")
+    assert all(f["source"].startswith("synthetic") and f["is_synthetic"] for f in s["findings"])
     assert check.is_synthetic
     json.dumps(s)  # the --json interface is plain JSON
 
@@ -200,6 +200,12 @@ def test_unreadable_reports_change_nothing(store, tmp_path):
     before = store.table_counts()
     with pytest.raises(ReportReadError, match="no text layer"):
         check_report(store, write_scanned_pdf(tmp_path / "scan.pdf"), MISSION)
+    (tmp_path / "damaged.pdf").write_bytes(b"%PDF-1.4\ngarbage\n")
+    with pytest.raises(ReportReadError, match="cannot be read as a PDF"):
+        check_report(store, tmp_path / "damaged.pdf", MISSION)
+    (tmp_path / "damaged.docx").write_text("not a Word file")
+    with pytest.raises(ReportReadError, match="cannot be opened as a Word document"):
+        check_report(store, tmp_path / "damaged.docx", MISSION)
     (tmp_path / "r.rtf").write_text("{\\rtf1 1. text}")
     with pytest.raises(ReportReadError, match="docx, .pdf, .txt or .md"):
         check_report(store, tmp_path / "r.rtf", MISSION)

@@ -69,3 +69,24 @@ def test_draft_refuses_a_file_that_is_not_docx(store, tmp_path):
     with pytest.raises(DraftError, match=".docx"):
         write_draft(store, MISSION, "2023/24-Q3", tmp_path / "out" / "draft.pdf")
     assert not (tmp_path / "out").exists()
+
+
+def test_agreed_workshop_analysis_travels_with_the_outcome(store, tmp_path):
+    from cpas_kit.council.draft import draft_paragraphs
+    from cpas_kit.workshop.store import WorkshopStore
+
+    cycle = "2023/24-Q3"
+    ws = WorkshopStore(store)
+    session = ws.start_workshop(MISSION, cycle, actor="pytest")
+    for outcome in session.outcome_order:
+        ws.record_agreed(session.code, session.facilitator_key, outcome,
+                         analysis=f"Analysis of {outcome}: progress owed much to the mission's patrols.",
+                         actor="pytest")
+    _, paragraphs = draft_paragraphs(store, MISSION, cycle)
+    outcome_paragraphs = [sentences for heading, sentences in paragraphs if not heading]
+    out = write_draft(store, MISSION, cycle, tmp_path / "draft.docx")
+    with_analysis = [c for c in _comments(out["path"]) if "Agreed analysis of the impact assessment" in c]
+    assert len(with_analysis) == len(outcome_paragraphs) > 0  # the first sentence of each outcome's paragraph
+    assert all("progress owed much to the mission's patrols" in c for c in with_analysis)
+    s = check_report(store, out["path"], MISSION).summary()
+    assert s["share_informed"] == 1.0 and s["contradicts"] == 0

@@ -72,3 +72,37 @@ def test_figures_inside_an_indicator_name_are_not_figures(setup):
     result = matcher.paragraph(f"During the reporting period, {share:.1f} per cent of early warning alerts were "
                                "responded to within 24 hours.")
     assert result.cls == "informed" and [f.text for f in result.figures] == [f"{share:.1f} per cent"]
+
+
+def test_conflict_events_and_fatalities_from_an_imported_acled_file(store):
+    from cpas_kit.data_in.external import import_acled
+    from cpas_kit.data_in.external.queries import read_events
+    from tests.paths import EXTERNAL_FIXTURES
+
+    import_acled(store, EXTERNAL_FIXTURES / "acled_caf.csv", "UN-DEMO", actor="pytest")
+    events = read_events(store, "UN-DEMO")
+    quarter = events[events["period"] == "2023/24-Q1"]
+    n, dead = len(quarter), int(quarter["fatalities_best"].sum())
+    assert n > 0 and dead > 0
+    matcher = Matcher(load_series(store, "UN-DEMO", "en"), language="en", cycle=Period.parse("2023/24-Q1"))
+    ok = matcher.paragraph(f"During the reporting period, {n} violent conflict events were recorded, in which "
+                           f"{dead} people were killed, according to ACLED (fatalities in conflict events).")
+    assert [(m.cls, m.series.kind, m.value.value) for m in ok.matches] == [
+        ("informed", "events", n), ("informed", "fatalities", dead)]
+    fr = Matcher(load_series(store, "UN-DEMO", "fr"), language="fr", cycle=Period.parse("2023/24-Q1"))
+    assert fr.paragraph(f"Au cours de la période considérée, {n} événements de conflit ont été enregistrés.").cls \
+        == "informed"
+
+
+def test_world_bank_context_values_in_millions(store):
+    from cpas_kit.data_in.external.queries import read_context_values
+
+    cv = read_context_values(store, "UN-DEMO")
+    population = cv[(cv["indicator_code"] == "SP.POP.TOTL") & (cv["period"] == "2021")]["value"].iloc[0]
+    millions = round(population / 1e6, 1)
+    matcher = Matcher(load_series(store, "UN-DEMO", "en"), language="en", cycle=Period.parse(CYCLE))
+    ok = matcher.paragraph(f"In 2021, the population of the country stood at {millions} million.")
+    assert ok.cls == "informed" and ok.matches[0].series.code == "SP.POP.TOTL"
+    assert ok.matches[0].value.value == population and ok.matches[0].value.status == "imported"
+    wrong = matcher.paragraph(f"In 2021, the population of the country stood at {millions + 1} million.")
+    assert wrong.cls == "contradicts" and wrong.matches[0].value.value == population
