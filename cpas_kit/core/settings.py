@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cpas_kit.core.errors import ParametersError, pydantic_problems
+from cpas_kit.core.limits import load_yaml
 from cpas_kit.core.paths import mission_parameters_file, pack_dir
 from cpas_kit.core.periods import PeriodStr
 
@@ -46,7 +47,7 @@ def parameters_from_file(path: "str | Path") -> dict[str, Any]:
     """The values of a ``parameters/<MISSION>.yaml`` file (keys are checked when combined)."""
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        data = load_yaml(p.read_text(encoding="utf-8"), str(p)) or {}
     except FileNotFoundError:
         raise ParametersError(f"{p}: the parameters file does not exist") from None
     except yaml.YAMLError as exc:

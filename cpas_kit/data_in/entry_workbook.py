@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
+from cpas_kit.core.xlsx import save_workbook
 from cpas_kit.data_in.schemas import cell_key, parse_cell
 from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.framework.model import Framework, Indicator
@@ -267,7 +268,4 @@ def write_template(store: Any, mission: str, cycle: str, path: str | Path, *, la
     obs = ObservationStore(store).observations(mission)
     is_synthetic = bool(len(obs) and obs["is_synthetic"].any())
     wb = build_template(fw, str(cyc), obs, language=language, is_synthetic=is_synthetic)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)

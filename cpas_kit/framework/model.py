@@ -20,6 +20,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from cpas_kit.core.errors import FrameworkError
+from cpas_kit.core.limits import load_yaml
 from cpas_kit.core.paths import MISSIONS_DATA_DIR, boundaries_file
 from cpas_kit.core.periods import Period, PeriodStr
 from cpas_kit.framework.standards import mapping_problems
@@ -423,7 +424,7 @@ def load_framework(path: "str | Path") -> Framework:
     except FileNotFoundError:
         raise FrameworkError(str(p), ["the file does not exist"]) from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text, str(p))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cpas_kit.core.i18n import t
+from cpas_kit.core.xlsx import save_workbook
 from cpas_kit.framework.model import Framework
 from cpas_kit.tracker.files import COLUMNS, neutralise, tracker_frame
 from cpas_kit.tracker.store import TrackerStore
@@ -82,10 +83,7 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
         ws.column_dimensions[get_column_letter(j)].width = _WIDTHS.get(name, 18)
     ws.freeze_panes = "C6"
     _history_sheet(wb, TrackerStore(store).recommendation_events(mission), language)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)
 
 
 def _history_sheet(wb: Workbook, events: pd.DataFrame, language: str) -> None:

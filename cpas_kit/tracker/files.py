@@ -81,10 +81,10 @@ def _cell_text(value: Any) -> str:
 def _rows(path: Path, problems: list[ImportProblem]) -> tuple[str | None, list[tuple[int, dict[str, Any]]]]:
     """(sheet, [(row number, {column: value})]) of a tracker CSV or workbook; header found in the first rows."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+        from cpas_kit.core.xlsx import open_workbook  # openpyxl is imported only when a workbook is read
 
         try:
-            wb = load_workbook(path, read_only=True, data_only=True)
+            wb = open_workbook(path)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             problems.append(ImportProblem(message=f"'{path.name}' cannot be opened as an Excel workbook ({exc})"))
             return None, []
