@@ -7,7 +7,6 @@ so nothing in a report can run as a spreadsheet formula.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cpas_kit.core.import_report import ImportProblem
-from cpas_kit.core.limits import check_xlsx
+from cpas_kit.core.limits import check_xlsx, csv_rows
 from cpas_kit.core.xlsx import save_workbook, text_cell
 
 
@@ -108,8 +107,8 @@ def _csv_workbook(path: Path) -> Workbook:
         text = path.read_bytes().decode("utf-8-sig", errors="replace")
     except OSError:
         return wb
-    for i, row in enumerate(csv.reader(text.splitlines()), start=1):
-        for j, value in enumerate(row, start=1):
+    for i, (row, _) in enumerate(csv_rows(text), start=1):
+        for j, value in enumerate(row or [], start=1):
             _as_text(ws.cell(row=i, column=j), value)
     for c in ws[1]:
         c.font = Font(bold=True)

@@ -7,6 +7,7 @@ the length of one CSV field. Each limit is generous for real planning files and 
 
 from __future__ import annotations
 
+import csv
 import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -127,10 +128,25 @@ class CellBudget:
 
 # -- lines -----------------------------------------------------------------------------------------------
 
-def read_line(fh: BinaryIO, line_no: int, name: str, limit: int = MAX_LINE_BYTES) -> bytes:
+def read_line(fh: BinaryIO, line_no: int, name: str, limit: int | None = None) -> bytes:
     """One line of a binary stream, refused when longer than ``limit`` bytes (read at most ``limit + 1``)."""
+    limit = limit or MAX_LINE_BYTES
     raw = fh.readline(limit + 1)
     if len(raw) > limit and not raw.endswith(b"\n"):
         raise InputTooLarge(f"{name}: line {line_no} is longer than {limit:,} bytes, which no exchange or data "
                             "file of the workbench holds; the file is damaged or forged — ask for it again")
     return raw
+
+
+def csv_rows(text: str) -> list[tuple[list[str] | None, str | None]]:
+    """Each line of a CSV text as ``(fields, None)``, or ``(None, why)`` when the csv module refuses it
+    (a field over :data:`MAX_CSV_FIELD` characters, a stray quote): a listed problem, never a crash."""
+    out: list[tuple[list[str] | None, str | None]] = []
+    for line in text.splitlines():
+        try:
+            out.append((next(csv.reader([line]), []), None))
+        except csv.Error as exc:
+            why = (f"a field is longer than {MAX_CSV_FIELD:,} characters" if "field larger" in str(exc)
+                   else f"the line cannot be read as CSV ({exc})")
+            out.append((None, f"{why}; check for a missing closing quote or shorten the text"))
+    return out

@@ -14,7 +14,6 @@ and, for count indicators, a total equal to the sum of a complete set of its par
 
 from __future__ import annotations
 
-import csv
 import math
 import zipfile
 from datetime import date, datetime, timezone
@@ -29,7 +28,7 @@ from pandera.typing import Series
 from cpas_kit.core.error_workbook import SheetLayout, Upload, errors_path, write_error_workbook
 from cpas_kit.core.errors import NotFoundError, PeriodError
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
-from cpas_kit.core.limits import MAX_CSV_FIELD, CellBudget
+from cpas_kit.core.limits import CellBudget, csv_rows
 from cpas_kit.core.periods import Period, is_period
 from cpas_kit.core.text import control_problem, plain_text
 from cpas_kit.data_in.entry_workbook import META_SHEET, value_bounds
@@ -154,15 +153,10 @@ def _read_xlsx(path: Path) -> Upload:
 def _csv_lines(text: str, up: Upload) -> list[list[str] | None]:
     """Every line of a CSV text as its fields; a line the csv module refuses is a problem and ``None``."""
     out: list[list[str] | None] = []
-    for i, line in enumerate(text.splitlines(), start=1):
-        try:
-            out.append(next(csv.reader([line]), []))
-        except csv.Error as exc:
-            why = (f"a field is longer than {MAX_CSV_FIELD:,} characters" if "field larger" in str(exc)
-                   else f"the line cannot be read as CSV ({exc})")
-            up.problems.append(ImportProblem(row=i, message=f"{why}; check for a missing closing quote or shorten "
-                                                            "the text"))
-            out.append(None)
+    for i, (fields, why) in enumerate(csv_rows(text), start=1):
+        if why:
+            up.problems.append(ImportProblem(row=i, message=why))
+        out.append(fields)
     return out
 
 

@@ -3,11 +3,12 @@
 A facilitator starts a **session** for a mission and cycle; it gets a short **join code** (six
 characters from an alphabet without look-alikes: no 0/O, 1/I/L) and a **facilitator key** (a random
 secret shown once; the store keeps only its SHA-256, compared in constant time — the key is 144 random
-bits, so a plain hash is enough). Participants **join** with the code, their name and section; joining
-again with the same name and section returns the same participant and the same **participant token**,
-which a browser keeps to resume after a refresh. The token is a resume handle, not a password: anyone
-in the room with the join code can re-join under a name (the room is the trust boundary), but no one
-can write under another participant's token, and only the facilitator key changes agreed results.
+bits, so a plain hash is enough). Participants **join** with the code, their name and section and get a
+**participant token** (shown once, as their personal link; the store keeps only its SHA-256), which a
+browser keeps to resume after a refresh. Re-joining needs that link: the same name and section without it
+make a second participant (the facilitator sees both), so nobody can take over another's ratings. Wrong
+join codes are rate-limited per client, and only the facilitator key changes agreed results (see
+:mod:`cpas_kit.workshop.security`).
 
 Every rating submit is one row of the append-only ``workshop_rating_events`` table; a participant's
 **current rating** of an outcome is their latest event for it, so re-rating keeps every earlier value.
