@@ -115,8 +115,8 @@ def check_xlsx(path: "str | Path") -> None:
 class CellBudget:
     """Counts the cells read from a workbook and refuses past :data:`MAX_XLSX_CELLS`."""
 
-    def __init__(self, name: str, limit: int = MAX_XLSX_CELLS):
-        self.name, self.limit, self.used = name, limit, 0
+    def __init__(self, name: str, limit: int | None = None):
+        self.name, self.limit, self.used = name, limit or MAX_XLSX_CELLS, 0
 
     def take(self, n: int) -> None:
         """Count ``n`` more cells."""

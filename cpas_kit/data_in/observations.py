@@ -45,6 +45,7 @@ TOLERANCE_REL = 0.005
 TOLERANCE_RULE = ("a total may differ from the sum of a complete set of its parts by at most 0.5, or 0.5 % of "
                   "the total when that is larger")
 _MAX_HEADER_SCAN = 12
+MAX_VALUE = 1e15  # the data-entry workbook's own bound for an indicator without a range
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -245,7 +246,14 @@ def _number(v: Any) -> tuple[float | None, bool]:
         x = float(s)
     except ValueError:
         return None, False
-    return (x, True) if math.isfinite(x) else (None, False)
+    return (x, True) if math.isfinite(x) and abs(x) <= MAX_VALUE else (None, False)
+
+
+def _huge(raw: Any) -> bool:
+    try:
+        return not (abs(float(str(raw).strip())) <= MAX_VALUE)
+    except ValueError:
+        return False
 
 
 class _Checker:
@@ -288,7 +296,8 @@ class _Checker:
         out["value_unreadable"] = unreadable.to_numpy()
         for idx in numbers.index[unreadable]:
             raw = f.at[idx, "value"]
-            hint = " (use a point for decimals, e.g. 12.5, and no thousands separator)" if "," in str(raw) else ""
+            hint = " (use a point for decimals, e.g. 12.5, and no thousands separator)" if "," in str(raw) else \
+                f" (a value is a finite number of at most {MAX_VALUE:g} either way)" if _huge(raw) else ""
             self.add(out.loc[idx], "value", f"'{raw}' is not a number{hint}; write a number or leave it empty")
         blank = out["value"].isna() & (out["value_text"] == "") & ~out["value_unreadable"]
         self.up.blank_rows = int(blank.sum())
@@ -298,7 +307,7 @@ class _Checker:
         """A control character (a NUL byte, an escape) in any text is a problem: it never enters the store."""
         for c in ("mission_code", "indicator_code", "period", "disaggregation", "value_text", "source", "note"):
             for idx, why in out[c].map(control_problem).items():
-                if why:
+                if isinstance(why, str):
                     self.add(out.loc[idx], c, why)
                     out.at[idx, c] = ""
 

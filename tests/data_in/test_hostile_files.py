@@ -1,0 +1,186 @@
+"""Hostile and unlucky files (issue 14, items 5, 6 and 7): each is a listed problem with row and column, never a
+crash, never a row in the store; small files that would eat the machine are refused before they are read whole."""
+
+from __future__ import annotations
+
+import csv
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from cpas_kit.core import limits
+from cpas_kit.core.import_report import ImportRejected
+from cpas_kit.core.limits import InputTooLarge, load_yaml
+from cpas_kit.data_in.external import import_acled
+from cpas_kit.data_in.observations import import_observations, read_upload
+from cpas_kit.demo import MISSION, demo_framework
+from cpas_kit.framework.model import load_framework
+from tests.paths import EXTERNAL_FIXTURES
+
+STORE_CONTENT = "framework"
+STORE_BACKENDS = ("sqlite",)
+PERIOD = "2023/24-Q4"
+COLUMNS = ["mission_code", "indicator_code", "period", "disaggregation", "value", "value_text", "source", "note"]
+
+
+def _quantitative():
+    return next(i for _, _, i in demo_framework().indicators() if i.kind == "quantitative")
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] = COLUMNS) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def _rejected(store, path) -> list:
+    before = store.table_counts()
+    with pytest.raises(ImportRejected) as exc:
+        import_observations(store, path, actor="t")
+    assert store.table_counts() == before, "nothing is written"
+    return exc.value.result.errors
+
+
+# -- item 5: small files that eat the machine ---------------------------------------------------------
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+
+
+def test_a_yaml_alias_bomb_is_refused_in_a_moment(tmp_path):
+    assert len(BOMB) < 400
+    path = tmp_path / "bomb.yaml"
+    path.write_text(BOMB)
+    started = time.perf_counter()
+    with pytest.raises(InputTooLarge, match="alias"):
+        load_framework(path)
+    assert time.perf_counter() - started < 5
+    assert load_yaml("a: &x [1, 2]\nb: *x\n") == {"a": [1, 2], "b": [1, 2]}, "a few aliases are fine"
+
+
+def test_a_workbook_whose_parts_expand_too_far_is_refused_before_reading(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_XLSX_PART_BYTES", 2_000_000)
+    path = tmp_path / "bomb.xlsx"
+    wb = Workbook()
+    wb.active.append(COLUMNS)
+    wb.save(path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/padding.xml", "<x>" + "A" * 3_000_000 + "</x>")
+    assert path.stat().st_size < 100_000
+    with pytest.raises(InputTooLarge, match="expands to"):
+        read_upload(path)
+
+
+
+def test_a_workbook_with_too_many_cells_is_refused(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_XLSX_CELLS", 500)
+    path = tmp_path / "wide.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(COLUMNS)
+    for i in range(200):
+        ws.append([MISSION, "X", PERIOD, "", i, "", "", ""])
+    wb.save(path)
+    with pytest.raises(InputTooLarge, match="more than 500 cells"):
+        read_upload(path)
+
+
+# -- item 6: inputs that crashed -------------------------------------------------------------------------
+
+def test_a_csv_field_over_the_csv_limit_is_a_listed_problem(store, tmp_path):
+    ind = _quantitative()
+    path = write_csv(tmp_path / "long.csv", [[MISSION, ind.code, PERIOD, "", "1", "", "src", "x" * 200_000],
+                                             [MISSION, ind.code, "2023/24-Q3", "", "1", "", "src", ""]])
+    errors = _rejected(store, path)
+    assert any(p.row == 2 and "longer than 131,072" in p.message for p in errors), [str(p) for p in errors]
+
+
+def test_a_nul_byte_or_an_escape_never_enters_the_store(store, tmp_path):
+    ind = _quantitative()
+    path = write_csv(tmp_path / "nul.csv", [[MISSION, ind.code, PERIOD, "", "1", "", "src", "bad\x00note"],
+                                            [MISSION, ind.code, "2023/24-Q3", "", "1", "", "sr\x1b[2Jc", ""]])
+    errors = _rejected(store, path)
+    assert {(p.row, p.column) for p in errors if "control character" in p.message or "NUL" in p.message} == \
+        {(2, "note"), (3, "source")}
+
+
+@pytest.mark.parametrize("value", ["1e20", "inf", "-inf", "1e400", "nan"])
+def test_huge_or_infinite_values_are_problems(store, tmp_path, value):
+    ind = _quantitative()
+    path = write_csv(tmp_path / "big.csv", [[MISSION, ind.code, PERIOD, "", value, "", "src", ""]])
+    errors = _rejected(store, path)
+    assert [(p.row, p.column) for p in errors] == [(2, "value")], [str(p) for p in errors]
+
+
+def test_merged_cells_in_a_rejected_workbook_still_get_their_error_workbook(store, tmp_path):
+    path = tmp_path / "merged.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(COLUMNS)
+    ws.append([MISSION, "NOPE", PERIOD, "", "abc", "", "", ""])
+    ws.append([MISSION, "NOPE", PERIOD, "", "abc", "", "", ""])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("E2:E3")
+    wb.save(path)
+    errors = _rejected(store, path)
+    assert errors
+    assert (tmp_path / "merged.errors.xlsx").is_file()
+
+
+# -- item 7: impossible values -----------------------------------------------------------------------
+
+def test_two_value_columns_are_a_problem_not_a_silent_choice(store, tmp_path):
+    ind = _quantitative()
+    path = write_csv(tmp_path / "two.csv", [[MISSION, ind.code, PERIOD, "", "1", "2", "", "src", ""]],
+                     header=["mission_code", "indicator_code", "period", "disaggregation", "value", "value",
+                             "value_text", "source", "note"])
+    errors = _rejected(store, path)
+    assert any(p.column == "value" and "appears twice" in p.message for p in errors)
+
+
+def test_an_observation_before_the_first_framework_is_refused(store, tmp_path):
+    ind = _quantitative()
+    path = write_csv(tmp_path / "early.csv", [[MISSION, ind.code, "2019/20-Q4", "", "1", "", "src", ""]])
+    errors = _rejected(store, path)
+    assert [(p.row, p.column) for p in errors] == [(2, "period")]
+    assert "first results framework" in errors[0].message
+
+
+def _acled_with(tmp_path, column: str, value: str) -> Path:
+    src = EXTERNAL_FIXTURES / "acled_caf.csv"
+    with open(src, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[0][column] = value
+    out = tmp_path / "acled.csv"
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return out
+
+
+@pytest.mark.parametrize("column, value", [("fatalities", "1e20"), ("fatalities", "inf"),
+                                           ("event_date", "2031-05-14")])
+def test_acled_deaths_beyond_any_count_and_future_dates_are_listed(store, tmp_path, column, value):
+    path = _acled_with(tmp_path, column, value)
+    before = store.table_counts()
+    with pytest.raises(ImportRejected) as exc:
+        import_acled(store, path, MISSION, actor="t")
+    errors = exc.value.result.errors
+    assert [(p.row, p.column) for p in errors] == [(2, column)], [str(p) for p in errors]
+    assert store.table_counts() == before
+
+
+def test_a_truncated_csv_is_refused(store, tmp_path):
+    src = (EXTERNAL_FIXTURES / "acled_caf.csv").read_bytes().rstrip(b"\r\n")
+    cut = src[: src.rfind(b",", 0, len(src) - 5)]  # the last line stops in the middle
+    path = tmp_path / "cut.csv"
+    path.write_bytes(cut)
+    with pytest.raises(ImportRejected) as exc:
+        import_acled(store, path, MISSION, actor="t")
+    assert any("cut short" in p.message for p in exc.value.result.errors)
