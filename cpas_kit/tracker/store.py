@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from cpas_kit.core.errors import CpasError, NotFoundError
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
+from cpas_kit.core.text import control_problem
 from cpas_kit.store import Store
 from cpas_kit.store.audit import write_audit
 from cpas_kit.store.engine import read, run_write
@@ -121,6 +122,9 @@ def change_recommendation(engine: Engine, rec_id: int, field: str, new: Any, *, 
     """Apply one change if the rules allow it (else :class:`ChangeRefused`, in ``language``); return the new state."""
     if not (actor or "").strip():
         raise ChangeRefused(t("rule_who", language))
+    why = next((w for w in map(control_problem, (actor, comment, new)) if w), None)
+    if why:
+        raise ChangeRefused(why)
 
     def _do(conn: Connection) -> dict[str, Any]:
         ident = conn.execute(select(recommendations).where(recommendations.c.id == rec_id)).mappings().first()

@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from cpas_kit.core.errors import CpasError, NotFoundError, ParametersError, pydantic_problems
 from cpas_kit.core.i18n.workshop import MESSAGES as _MESSAGES
 from cpas_kit.core.settings import workshop_settings
+from cpas_kit.core.text import control_problem
 
 DEFAULT_PROGRESS = ("significant progress", "some progress", "no change", "deterioration", "insufficient data")
 DEFAULT_CONTRIBUTION = ("significant", "some", "none", "unclear")
@@ -161,6 +162,8 @@ def check_text(text: str | None, what: str, limit: int) -> str | None:
     text = str(text).strip()
     if len(text) > limit:
         raise WorkshopRefused("ws_too_long", what=what, n=len(text), limit=limit)
+    if control_problem(text):
+        raise WorkshopRefused("ws_control", what=what)
     return text or None
 
 
@@ -169,6 +172,8 @@ def check_name(name: str | None) -> str:
     name = " ".join(str(name or "").split())
     if not name or len(name) > MAX_NAME_CHARS:
         raise WorkshopRefused("ws_name", limit=MAX_NAME_CHARS)
+    if control_problem(name):
+        raise WorkshopRefused("ws_control", what="name")
     return name
 
 

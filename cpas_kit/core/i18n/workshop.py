@@ -17,6 +17,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "this participant link is no longer valid; join again with the session code, your name and your section",
         "fr": "ce lien de participant n'est plus valable ; rejoignez la séance avec son code, votre nom et votre "
               "section"},
+    "ws_control": {
+        "en": "the {what} holds a control character (such as a NUL byte or an escape), which cannot be stored; retype "
+              "it",
+        "fr": "le texte ({what}) contient un caractère de contrôle (octet nul, échappement…) qui ne peut pas être "
+              "enregistré ; saisissez-le à nouveau"},
     "ws_too_many": {
         "en": "too many wrong join codes from this computer; wait {minutes} minutes, then type the code shown on the "
               "facilitator's screen",
