@@ -29,6 +29,7 @@ from cpas_kit.core.errors import CpasError, NotFoundError
 from cpas_kit.core.i18n import t
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.core.limits import load_yaml
+from cpas_kit.core.text import plain_text
 from cpas_kit.core.xlsx import save_workbook
 from cpas_kit.framework.edit import (
     PATH_RE,
@@ -490,7 +491,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return plain_text(str(value).strip())  # text the writer neutralised ('=…) reads back as written
 
 
 def read_workbook(path: Path) -> tuple[dict[str, Any] | None, _Reader]:
