@@ -89,3 +89,12 @@ def test_an_exchange_line_that_inflates_is_refused_before_it_is_held(tmp_path, m
     path.write_bytes(gzip.compress(json.dumps(manifest).encode() + b"\n" + b"[" + b"1," * 50_000 + b"1]\n"))
     with pytest.raises(InputTooLarge, match="longer than 10,000 bytes"):
         read_exchange(path)
+
+
+@pytest.mark.parametrize("cycle", ["../../x", "2023/24-Q4/../../..", "/etc", "2023/24-Q9", "2023/../24"])
+def test_a_cycle_never_becomes_a_path_unless_it_is_a_period(cycle, tmp_path, monkeypatch):
+    monkeypatch.setenv("CPAS_OUTPUTS", str(tmp_path / "outputs"))
+    for build in (lambda: pack_dir("UN-DEMO", cycle), lambda: data_entry_file("UN-DEMO", cycle),
+                  lambda: study_dir("wps", cycle, "2023/24")):
+        with pytest.raises(CpasError):
+            build()

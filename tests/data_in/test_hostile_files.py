@@ -184,3 +184,35 @@ def test_a_truncated_csv_is_refused(store, tmp_path):
     with pytest.raises(ImportRejected) as exc:
         import_acled(store, path, MISSION, actor="t")
     assert any("cut short" in p.message for p in exc.value.result.errors)
+
+
+@pytest.mark.parametrize("value", ["inf", "1e400", "-inf"])
+def test_world_bank_infinite_values_are_listed_not_stored(store, tmp_path, value):
+    from cpas_kit.data_in.external import import_worldbank
+
+    src = EXTERNAL_FIXTURES / "API_NY.GDP.PCAP.CD_DS2_en_csv_v2_1887433_missions.csv"
+    lines = src.read_text(encoding="utf-8-sig").splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith('"Central African Republic"'))
+    header = next(csv.reader([next(line for line in lines if line.startswith('"Country Name"'))]))
+    cells = next(csv.reader([lines[i]]))
+    cells[header.index("2023")] = value
+    lines[i] = ",".join(f'"{c}"' for c in cells)
+    path = tmp_path / src.name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = store.table_counts()
+    with pytest.raises(ImportRejected) as exc:
+        import_worldbank(store, path, MISSION, actor="t")
+    assert [p.column for p in exc.value.result.errors] == ["2023"], [str(p) for p in exc.value.result.errors]
+    assert store.table_counts() == before
+
+
+def test_hxl_future_dates_are_listed(store, tmp_path):
+    from cpas_kit.data_in.external import import_hxl
+
+    text = (EXTERNAL_FIXTURES / "hxl_caf_needs.csv").read_text(encoding="utf-8")
+    path = tmp_path / "hxl.csv"
+    path.write_text(text.replace("2023-08-15", "2031-08-15", 1), encoding="utf-8")
+    with pytest.raises(ImportRejected) as exc:
+        import_hxl(store, path, MISSION, actor="t")
+    assert [(p.row, p.column) for p in exc.value.result.errors] == [(3, "Date")] or \
+        all("future" in p.message for p in exc.value.result.errors)
