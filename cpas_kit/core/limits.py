@@ -19,9 +19,9 @@ from cpas_kit.core.errors import CpasError
 MAX_YAML_BYTES = 20_000_000
 MAX_YAML_ALIASES = 200
 MAX_YAML_NODES = 1_000_000  # nodes of the document once every alias is expanded
-MAX_XLSX_PART_BYTES = 200_000_000  # one part of a workbook (a sheet, the shared strings), uncompressed
-MAX_XLSX_TOTAL_BYTES = 400_000_000
-MAX_XLSX_RATIO = 200  # uncompressed / compressed of one part
+MAX_XLSX_PART_BYTES = 100_000_000  # one part of a workbook (a sheet), uncompressed
+MAX_XLSX_STRINGS_BYTES = 50_000_000  # the shared strings, which openpyxl holds in memory whole
+MAX_XLSX_TOTAL_BYTES = 300_000_000
 MAX_XLSX_CELLS = 5_000_000
 MAX_LINE_BYTES = 16_000_000  # one line of an exchange file (a whole table's header or one row)
 MAX_CSV_FIELD = 131_072  # one CSV field (the csv module's own default limit)
@@ -102,8 +102,8 @@ def check_xlsx(path: "str | Path") -> None:
     total = 0
     for info in infos:
         total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_XLSX_PART_BYTES or (info.file_size > 10_000_000 and ratio > MAX_XLSX_RATIO):
+        strings = info.filename.lower().endswith("sharedstrings.xml")
+        if info.file_size > (MAX_XLSX_STRINGS_BYTES if strings else MAX_XLSX_PART_BYTES):
             raise InputTooLarge(
                 f"{p.name}: its part {info.filename} expands to {info.file_size:,} bytes, far more than a planning "
                 "workbook holds; save the data in a new, plain workbook (or as CSV) and import that")

@@ -216,3 +216,22 @@ def test_hxl_future_dates_are_listed(store, tmp_path):
         import_hxl(store, path, MISSION, actor="t")
     assert [(p.row, p.column) for p in exc.value.result.errors] == [(3, "Date")] or \
         all("future" in p.message for p in exc.value.result.errors)
+
+
+def test_shared_strings_that_expand_to_gigabytes_are_refused_from_the_zip_directory(store, tmp_path):
+    """A ~100 KB workbook whose shared strings would inflate to 60 MB of one string (real limits, no patching)."""
+    plain = tmp_path / "plain.xlsx"
+    wb = Workbook()
+    wb.active.append(COLUMNS)
+    wb.save(plain)
+    bomb = tmp_path / "strings.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        dst.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                     "<si><t>" + "A" * 60_000_000 + "</t></si></sst>")
+    assert bomb.stat().st_size < 200_000
+    started = time.perf_counter()
+    with pytest.raises(InputTooLarge, match="sharedStrings.xml expands to 60,"):
+        import_observations(store, bomb, actor="t")
+    assert time.perf_counter() - started < 5
