@@ -42,6 +42,9 @@ def normalise(rec: dict[str, Any]) -> dict[str, Any]:
     out = {f: rec.get(f) for f in (*IDENTITY, *MUTABLE)}
     if not out["text"] or not str(out["text"]).strip():
         raise ValueError("a recommendation needs its text")
+    why = next((f"{f}: {w}" for f, w in ((f, control_problem(v)) for f, v in out.items()) if w), None)
+    if why:
+        raise ValueError(why)
     out["cycle_recommended"] = str(Period.parse(out["cycle_recommended"]))
     out["decision"] = out["decision"] or "Awaiting Review"
     out["progress"] = out["progress"] or "Not Assigned"
