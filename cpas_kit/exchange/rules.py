@@ -54,6 +54,7 @@ def content_problems(store: Any, ex: ExchangeFile, today: date | None = None) ->
     _areas(store, ex, frameworks, out)
     _observations(store, ex, frameworks, today, out)
     _recommendations(ex, out)
+    _workshops(ex, out)
     return out
 
 
@@ -210,6 +211,34 @@ def _cell(v: Any) -> Any:
     if isinstance(v, float):
         return repr(v) if math.isfinite(v) else "not a number"
     return v
+
+
+# -- workshops ---------------------------------------------------------------------------------------
+
+def _workshops(ex: ExchangeFile, out: list[ImportProblem]) -> None:
+    """Ratings and agreed results use their session's scales and outcomes, as `submit_rating` requires."""
+    sessions: dict[tuple, dict[str, Any]] = {}
+    for row in ex.rows.get("workshop_sessions", []):
+        try:
+            sessions[(row["code"],)] = {"progress": json.loads(row.get("progress_scale") or "[]"),
+                                        "contribution": json.loads(row.get("contribution_scale") or "[]"),
+                                        "outcomes": json.loads(row.get("outcome_order") or "[]")}
+        except (json.JSONDecodeError, TypeError):
+            out.append(problem("the session's scales or outcomes are not readable", "workshop_sessions",
+                               row["_line"]))
+    for table in ("workshop_rating_events", "workshop_agreed"):
+        for row in ex.rows.get(table, []):
+            session = sessions.get(row.get("session_id"))
+            if session is None:
+                continue  # a session this store holds: its rows were checked when it was written
+            for scale in ("progress", "contribution"):
+                v = row.get(scale)
+                if v is not None and v not in session[scale]:
+                    out.append(problem(f"{v!r} is not on the session's {scale} scale ({', '.join(session[scale])})",
+                                       table, row["_line"], scale))
+            if row.get("outcome_code") not in session["outcomes"]:
+                out.append(problem(f"{row.get('outcome_code')!r} is not an outcome of the session", table,
+                                   row["_line"], "outcome_code"))
 
 
 # -- recommendations ---------------------------------------------------------------------------------

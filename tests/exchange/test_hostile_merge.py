@@ -19,6 +19,7 @@ from cpas_kit.data_in.external import import_acled
 from cpas_kit.demo import MISSION
 from cpas_kit.exchange.bundle import export_mission, merge_file
 from cpas_kit.store import Store
+from cpas_kit.workshop.store import WorkshopStore
 from tests.paths import EXTERNAL_FIXTURES
 
 
@@ -31,6 +32,10 @@ def export(demo_store_file, tmp_path_factory) -> Path:
         src.backup(dst)
     store = Store(f"sqlite:///{db}")
     import_acled(store, EXTERNAL_FIXTURES / "acled_caf.csv", MISSION, actor="JMAC analyst")
+    ws = WorkshopStore(store)
+    started = ws.start_workshop(MISSION, "2023/24-Q4", actor="facilitator")
+    ana = ws.join_workshop(started.code, "Ana Lima", "FORCE")
+    ws.submit_rating(ana.token, started.outcome_order[0], progress="some progress", contribution="some")
     out = tmp / "UN-DEMO.jsonl.gz"
     export_mission(store, MISSION, out, actor="planning officer")
     store.close()
@@ -89,6 +94,12 @@ FORGERIES = {
     "escape in an actor": (_first("events", "actor1", "\x1b[2Jx"), "events", "actor1"),
     "unknown event source": (_first("events", "source", "rumour"), "events", "source"),
     "future event": (_first("events", "event_date", "2031-01-01"), "events", "event_date"),
+    "rating off the scale": (_first("workshop_rating_events", "progress", "excellent"), "workshop_rating_events",
+                             "progress"),
+    "rating of no outcome": (_first("workshop_rating_events", "outcome_code", "O9.9"), "workshop_rating_events",
+                             "outcome_code"),
+    "NUL in a participant name": (_first("workshop_participants", "name", "Ana\x00"), "workshop_participants",
+                                  "name"),
     "latitude off the globe": (_first("events", "latitude", 123.0), "events", "latitude"),
 }
 
