@@ -25,8 +25,13 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from cpas_kit.core.limits import CellBudget, check_xlsx
 from cpas_kit.core.text import formula_like, neutral_text, plain_text
 
-__all__ = ["formula_like", "neutral_text", "open_workbook", "plain_text", "save_workbook", "sheet_rows",
-           "text_cell"]
+__all__ = ["cell_text", "formula_like", "neutral_text", "open_workbook", "plain_text", "save_workbook",
+           "sheet_rows", "text_cell"]
+
+def cell_text(value: Any) -> Any:
+    """``value`` with the characters a workbook cannot hold (NUL and other controls) shown as U+FFFD."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
 
 def text_cell(cell: Any, value: Any) -> Any:
     """Put ``value`` in ``cell``; text is always a text cell (never a formula), neutralised. Returns the cell."""

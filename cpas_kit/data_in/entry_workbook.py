@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
-from cpas_kit.core.xlsx import save_workbook
+from cpas_kit.core.xlsx import save_workbook, text_cell
 from cpas_kit.data_in.schemas import cell_key, parse_cell
 from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.framework.model import Framework, Indicator
@@ -200,9 +200,7 @@ def _section_sheet(wb: Workbook, fw: Framework, code: str, label: str, indicator
                 "mission_code": fw.mission.code, "period": str(cyc), "disaggregation": key,
             }
             for field, v in values.items():
-                c = ws.cell(row=r, column=col_of[field], value=v)
-                if isinstance(v, str):
-                    c.data_type = "s"  # never a formula, whatever the text starts with
+                c = text_cell(ws.cell(row=r, column=col_of[field]), v)  # never a formula, nor a NUL byte
                 is_input = field in INPUT_FIELDS and not (field == "value" and ind.kind == "qualitative") \
                     and not (field == "value_text" and ind.kind == "quantitative")
                 c.protection = Protection(locked=not is_input)

@@ -30,7 +30,7 @@ from cpas_kit.core.i18n import t
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.core.limits import load_yaml
 from cpas_kit.core.text import plain_text
-from cpas_kit.core.xlsx import save_workbook
+from cpas_kit.core.xlsx import save_workbook, text_cell
 from cpas_kit.framework.edit import (
     PATH_RE,
     default_effective_from,
@@ -223,9 +223,7 @@ def build_workbook(fw: Framework, *, language: str = "en", version: dict[str, An
 
 def _put(cell: Any, value: Any) -> None:
     """Write a value; text is always a text cell, so nothing typed in a framework can run as a formula."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
+    text_cell(cell, value)
 
 
 def export_framework(store: Any, mission: str, path: str | Path, *, fmt: str | None = None, cycle: str | None = None,

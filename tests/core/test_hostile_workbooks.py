@@ -119,3 +119,18 @@ def test_the_one_writer_neutralises_every_formula_start(text, tmp_path):
     path = save_workbook(wb, tmp_path / "x.xlsx")
     assert formulas_from_data(path) == []
     assert plain_text(load_workbook(path).active["A1"].value) == text
+
+
+def test_a_nul_byte_stored_by_an_older_version_does_not_stop_the_data_entry_workbook(hostile_store, tmp_path):
+    from cpas_kit.data_in.store import ObservationStore
+
+    ind = next(i for _, _, i in demo_framework().indicators() if i.kind == "quantitative")
+    rows = pd.DataFrame([{"mission_code": MISSION, "indicator_code": ind.code, "period": "2023/24-Q3",
+                          "disaggregation": "", "value": 1.0, "value_text": None, "source": "old\x00source",
+                          "note": "old\x00note\x1b[2J"}])
+    ObservationStore(hostile_store).write_observations(rows, actor="older version", note="test")
+    path = write_template(hostile_store, MISSION, CYCLE, tmp_path / "entry.xlsx")
+    assert formulas_from_data(path) == []
+    texts = [c.value for ws in load_workbook(path).worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    assert not any("\x00" in v or "\x1b" in v for v in texts)
