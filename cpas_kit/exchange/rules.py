@@ -9,8 +9,10 @@ frameworks through the framework validator, and recommendation histories through
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,6 +38,7 @@ _PERIODS = {"observations": {"period": 0}, "recommendations": {"cycle_recommende
 _PAST_DATES = {"events": ("event_date", "period_start"), "observations": ("period_start",),
                "context_values": ("period_start",)}
 _MAX_COUNT = 10_000_000  # more deaths than any conflict has had: a forged or corrupted figure
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _MAX_VALUE = 1e15  # the data-entry workbook's own bound for an unbounded indicator
 _CODE_COLUMNS = {"mission_code": "mission code", "code": "code"}
 
@@ -50,6 +53,10 @@ def content_problems(store: Any, ex: ExchangeFile, today: date | None = None) ->
     for table, rows in ex.rows.items():
         for row in rows:
             _generic(table, row, today, out)
+    for row in ex.rows.get("workshop_participants", []):  # a file written before tokens were hashed (0007)
+        token = row.get("token")
+        if isinstance(token, str) and not _SHA256_RE.fullmatch(token):
+            row["token"] = hashlib.sha256(token.encode("utf-8")).hexdigest()
     frameworks = _frameworks(ex, out)
     _areas(store, ex, frameworks, out)
     _observations(store, ex, frameworks, today, out)

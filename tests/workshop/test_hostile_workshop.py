@@ -100,3 +100,23 @@ def test_serving_to_the_room_needs_the_server_token(tmp_path):
     where = urls("0.0.0.0", 8866, "s3cret")
     assert where["participant"].endswith("?token=s3cret") and where["facilitator"].endswith("?token=s3cret")
     assert security.server_token("given") == "given" and len(security.server_token()) >= 16
+
+
+def test_a_file_from_before_hashing_never_puts_a_clear_token_in_the_store(store, started, tmp_path):
+    from cpas_kit.exchange.bundle import merge_file
+    from cpas_kit.store import Store
+    from tests.exchange.test_hostile_merge import forge
+
+    WorkshopStore(store).join_workshop(started.code, "Ben Okafor", "CAS")
+    out = tmp_path / "x.jsonl.gz"
+    export_mission(store, MISSION, out, actor="t")
+
+    def old_style(table, row, manifest):
+        if table == "workshop_participants":
+            row["token"] = "a-clear-token-from-2025"
+
+    hq = Store(f"sqlite:///{tmp_path / 'hq.sqlite'}")
+    merge_file(hq, forge(out, tmp_path / "old.jsonl.gz", old_style), actor="hq")
+    with hq.engine.connect() as conn:
+        stored = conn.execute(select(workshop_participants.c.token)).scalars().all()
+    assert stored == [hashlib.sha256(b"a-clear-token-from-2025").hexdigest()]
