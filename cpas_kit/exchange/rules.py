@@ -40,6 +40,7 @@ _PAST_DATES = {"events": ("event_date", "period_start"), "observations": ("perio
 _MAX_COUNT = 10_000_000  # more deaths than any conflict has had: a forged or corrupted figure
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _MAX_VALUE = 1e15  # the data-entry workbook's own bound for an unbounded indicator
+_CODED = ("missions", "workshop_sessions")  # tables whose "code" names a folder (packs, outcome views)
 _CODE_COLUMNS = {"mission_code": "mission code", "code": "code"}
 
 
@@ -72,7 +73,7 @@ def _generic(table: str, row: dict[str, Any], today: date, out: list[ImportProbl
         if col == "_line":
             continue
         why = control_problem(v) if isinstance(v, str) else None
-        if why is None and isinstance(v, str) and col in _CODE_COLUMNS and (table == "missions" or col != "code"):
+        if why is None and isinstance(v, str) and col in _CODE_COLUMNS and (table in _CODED or col != "code"):
             why = code_problem(v, _CODE_COLUMNS[col])
         if why is None and isinstance(v, str) and col in _PERIODS.get(table, {}):
             why = _period_problem(v, today + timedelta(days=_PERIODS[table][col]))
