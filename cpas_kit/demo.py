@@ -255,7 +255,10 @@ def load_demo(store: Store) -> dict[str, Any]:
     version = store.save_framework(fw, effective_from=FIRST_PERIOD, actor=ACTOR,
                                    source=f"cpas_kit/data/missions/{MISSION}.yaml")
     obs = ObservationStore(store).write_observations(generate_observations(fw), actor=ACTOR, note=SOURCE)
-    recs = TrackerStore(store).write_recommendations(MISSION, read_tracker_file(TRACKER_FILE, fw), actor=ACTOR,
+    # the seeds' tracker is kept verbatim: it predates the rules (a rejection without a reason, an implementation
+    # without a comment), which every file a user imports must follow
+    seeds = read_tracker_file(TRACKER_FILE, fw, rules=False)
+    recs = TrackerStore(store).write_recommendations(MISSION, seeds, actor=ACTOR,
                                        source="UN-DEMO CPAS Recommendations Tracker (CPAS seeds, verbatim)")
     context = load_worldbank_context(store, MISSION)
 

@@ -19,6 +19,7 @@ from typing import Sequence
 from cpas_kit.cli import a4p, data, exchange, framework, packs, report, stakeholders, study, tracker, workshop
 from cpas_kit.cli import store as store_cli
 from cpas_kit.core.errors import CpasError
+from cpas_kit.core.text import safe_text
 
 EPILOG = """examples:
   cpas demo                                   load the demo mission UN-DEMO and build its pack
@@ -63,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except CpasError as exc:
-        print(f"cpas: {exc}", file=sys.stderr)
+        print(f"cpas: {safe_text(exc, multiline=True)}", file=sys.stderr)  # no terminal escape from data
         if args.debug:
             raise
         return 1
@@ -76,8 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # an unexpected failure: one sentence, details with --debug
         if args.debug:
             raise
-        print(f"cpas: unexpected error ({type(exc).__name__}: {exc}). Run again with --debug for details and "
-              "report it with that output.", file=sys.stderr)
+        print(f"cpas: unexpected error ({type(exc).__name__}: {safe_text(exc)}). Run again with --debug for details "
+              "and report it with that output.", file=sys.stderr)
         return 2
 
 

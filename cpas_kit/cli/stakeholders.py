@@ -150,11 +150,13 @@ def _options(store: Any, args: argparse.Namespace) -> int:
 
     changed: list[str] = []
     if args.file:
-        import yaml
+        import yaml  # only to name its error class; the limits live in core.limits
+
+        from cpas_kit.core.limits import load_yaml
 
         try:
             with open(args.file, encoding="utf-8") as fh:
-                data = yaml.safe_load(fh)
+                data = load_yaml(fh.read(), str(fh.name))
         except (OSError, yaml.YAMLError) as exc:
             raise CpasError(f"{args.file} cannot be read as YAML ({exc})") from None
         if not isinstance(data, dict):

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from cpas_kit.core.errors import CpasError
+from cpas_kit.core.text import safe_text
 from cpas_kit.tracker.store import TrackerStore
 
 
@@ -48,6 +49,11 @@ def register(sub: Any) -> None:
     tr.set_defaults(run=_cmd_tracker)
 
 
+def _safe(value: Any) -> Any:
+    """Text printable on a terminal (escape sequences and control characters from data removed)."""
+    return safe_text(value) if isinstance(value, str) else value
+
+
 def _cmd_tracker(args: argparse.Namespace) -> int:
     from datetime import date
 
@@ -80,20 +86,21 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
         elif not len(recs):
             print(f"No recommendations for {args.mission} yet.")
         else:
-            view = recs[cols].assign(text=recs["text"].str.slice(0, 60))
+            view = recs[cols].assign(text=recs["text"].str.slice(0, 60)).map(_safe)  # no terminal escape from data
             print(view.to_string(index=False))
         return 0
     if args.action in ("decide", "progress"):
         field, value = ("decision", args.decision) if args.action == "decide" else ("progress", args.status)
         state = TrackerStore(store).change_recommendation(args.id, field, value, actor=args.by, comment=args.comment)
-        print(f"Recommendation {args.id}: {field} is now {state[field]} (recorded for {args.by}).")
+        print(safe_text(f"Recommendation {args.id}: {field} is now {state[field]} (recorded for {args.by})."))
         return 0
     if args.action == "history":
         hist = TrackerStore(store).recommendation_history(args.id)
         if args.json:
             print(hist.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
         else:
-            print(hist[["at", "actor", "action", "field", "from_value", "to_value", "comment"]].to_string(index=False))
+            cols = ["at", "actor", "action", "field", "from_value", "to_value", "comment"]
+            print(hist[cols].map(_safe).to_string(index=False))
         return 0
     from cpas_kit.tracker.export import export_docx, export_xlsx
 

@@ -55,11 +55,21 @@ def register(subparsers: Any) -> None:
     sv.add_argument("--port", type=int, default=8866, help="TCP port (default: 8866)")
     sv.add_argument("--ip", default="127.0.0.1",
                     help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0 lets other "
-                         "computers on the room's network connect: anyone who can reach it can join)")
+                         "computers on the room's network connect, with the server token printed at start)")
+    sv.add_argument("--token", help="the server token browsers must present when serving beyond this computer "
+                                    "(default: $CPAS_WORKSHOP_TOKEN, else a new random one, printed at start)")
     sv.add_argument("--pool-size", type=int, default=2,
                     help="participant kernels kept ready ahead of arrivals (default: 2; 0 starts each on demand)")
     sv.add_argument("--language", choices=("en", "fr"), help="draw the outcome views in this language "
                                                              "(default: each mission's own language)")
+    au = wsub.add_parser(
+        "authorise", help="let a person start sessions from the facilitator app; prints their passphrase once",
+        description="Authorise a facilitator on this server: the facilitator app asks for this name and the "
+                    "passphrase printed here before it starts a session. Running it again for the same name "
+                    "prints a new passphrase (the old one stops working); --revoke withdraws the authorisation.")
+    au.add_argument("name", help="the facilitator's name, as they will type it in the app")
+    au.add_argument("--revoke", action="store_true", help="withdraw this person's authorisation")
+    au.add_argument("--by", help="who authorises (default: $CPAS_USER or your login name)")
     ss = wsub.add_parser("status", help="participants, ratings per outcome and agreed results of a session",
                          description="Show a session: who joined, how each outcome was rated (counts and spread), "
                                      "the agreed results and the recommendation proposals.")
@@ -82,8 +92,26 @@ def run(args: argparse.Namespace, store: Any = None) -> int:
     if args.action == "serve":
         from cpas_kit.workshop.serve import serve
 
-        return serve(store, port=args.port, ip=args.ip, pool_size=args.pool_size, language=args.language)
+        return serve(store, port=args.port, ip=args.ip, pool_size=args.pool_size, language=args.language,
+                     token=args.token)
+    if args.action == "authorise":
+        return _authorise(store, args)
     return _status(store, args)
+
+
+def _authorise(store: Any, args: argparse.Namespace) -> int:
+    from cpas_kit.core.paths import default_actor
+    from cpas_kit.core.text import safe_text
+
+    if args.revoke:
+        done = WorkshopStore(store).revoke_facilitator(args.name)
+        print(f"{safe_text(args.name)} may no longer start sessions from the facilitator app." if done else
+              f"{safe_text(args.name)} was not authorised; nothing changed.")
+        return 0
+    passphrase = WorkshopStore(store).authorise_facilitator(args.name, actor=args.by or default_actor())
+    print(f"{safe_text(args.name)} may now start sessions from the facilitator app with the passphrase:\n"
+          f"  {passphrase}\nGive it to them in person; it is not shown again (run this again for a new one).")
+    return 0
 
 
 def _start(store: Any, args: argparse.Namespace) -> int:

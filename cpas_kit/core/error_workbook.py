@@ -7,18 +7,19 @@ so nothing in a report can run as a spreadsheet formula.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cpas_kit.core.import_report import ImportProblem
+from cpas_kit.core.limits import check_xlsx, csv_rows
+from cpas_kit.core.xlsx import save_workbook, text_cell
 
 
 @dataclass
@@ -55,17 +56,24 @@ CSV_SHEET = "data"
 
 
 def _as_text(cell, value) -> None:
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
+    text_cell(cell, value)
+
+
+def _writable(ws, row: int, col: int):
+    """The cell at (row, col), or the top-left cell of the merged range that covers it."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(cell, MergedCell):
+        for rng in ws.merged_cells.ranges:
+            if cell.coordinate in rng:
+                return ws.cell(row=rng.min_row, column=rng.min_col)
+    return cell
 
 
 def write_error_workbook(upload: "Upload", problems: list[ImportProblem], out: Path) -> Path:
     """Save the highlighted copy of ``upload`` with an ``Errors`` sheet first; return its path."""
     if upload.kind == "xlsx":
         try:
+            check_xlsx(upload.path)
             wb = load_workbook(upload.path)
         except Exception:  # the file could not be read at all: the report is just the list  # noqa: BLE001
             wb = Workbook()
@@ -82,15 +90,13 @@ def write_error_workbook(upload: "Upload", problems: list[ImportProblem], out: P
         col = layout.columns.get(p.column) if layout is not None and p.column else None
         if col is None:
             for c in range(1, (ws.max_column or 1) + 1):
-                ws.cell(row=p.row, column=c).fill = BAD_ROW_FILL
+                _writable(ws, p.row, c).fill = BAD_ROW_FILL
             continue
-        cell = ws.cell(row=p.row, column=col)
+        cell = _writable(ws, p.row, col)
         cell.fill = BAD_FILL
         text = p.message if cell.comment is None else f"{cell.comment.text}\n{p.message}"
         cell.comment = Comment(text[:30000], "CPAS Workbench")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
-    return out
+    return save_workbook(wb, out)
 
 
 def _csv_workbook(path: Path) -> Workbook:
@@ -101,8 +107,8 @@ def _csv_workbook(path: Path) -> Workbook:
         text = path.read_bytes().decode("utf-8-sig", errors="replace")
     except OSError:
         return wb
-    for i, row in enumerate(csv.reader(text.splitlines()), start=1):
-        for j, value in enumerate(row, start=1):
+    for i, (row, _) in enumerate(csv_rows(text), start=1):
+        for j, value in enumerate(row or [], start=1):
             _as_text(ws.cell(row=i, column=j), value)
     for c in ws[1]:
         c.font = Font(bold=True)

@@ -98,9 +98,11 @@ def report_rejected(exc: ImportRejected, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps(exc.result.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(f"cpas: {exc}", file=sys.stderr)
+        from cpas_kit.core.text import safe_text  # problems quote the file's own text: no terminal escapes
+
+        print(f"cpas: {safe_text(exc, multiline=True)}", file=sys.stderr)
         for w in exc.result.warnings:
-            print(f"  note: {w}", file=sys.stderr)
+            print(f"  note: {safe_text(w)}", file=sys.stderr)
     return 1
 
 

@@ -8,8 +8,10 @@ environment variable, the checkout that holds this package (a folder with ``pypr
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+from cpas_kit.core.errors import CpasError
 from cpas_kit.core.periods import Period
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -21,6 +23,39 @@ BOUNDARIES_DIR = DATA_DIR / "boundaries"
 DEMO_DIR = DATA_DIR / "demo"
 WORLDBANK_DIR = DATA_DIR / "worldbank"
 STANDARDS_DIR = DATA_DIR / "standards"
+
+
+_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+
+
+class UnsafePathError(CpasError):
+    """A code or name would make the workbench write outside the folder it should."""
+
+
+def code_problem(code: object, what: str = "mission code") -> str | None:
+    """Why ``code`` cannot name a mission (or another folder), or ``None``: the framework's rule for codes."""
+    if not isinstance(code, str) or not _CODE_RE.match(code) or ".." in code:
+        shown = repr(code) if not isinstance(code, str) else "'" + code[:60].encode("unicode_escape").decode() + "'"
+        return (f"{shown} is not a usable {what}: use letters, digits, '-', '_' or '.', start with a letter or "
+                "digit, no spaces, no '/' and no '..', at most 40 characters")
+    return None
+
+
+def safe_segment(code: object, what: str = "mission code") -> str:
+    """``code`` when it can be one folder or file name under an outputs folder; else :class:`UnsafePathError`."""
+    why = code_problem(code, what)
+    if why:
+        raise UnsafePathError(why)
+    return str(code)
+
+
+def within(root: "str | Path", path: "str | Path") -> Path:
+    """``path`` (resolved) when it lies inside ``root``; else :class:`UnsafePathError` naming both."""
+    base, target = Path(root).resolve(), Path(path).resolve()
+    if target != base and base not in target.parents:
+        raise UnsafePathError(f"{target} is outside {base}, where the workbench writes these files; "
+                              "choose a file inside that folder")
+    return target
 
 
 def project_root() -> Path:
@@ -71,13 +106,14 @@ def cache_dir() -> Path:
 
 def pack_dir(mission: str, cycle: str, root: Path | None = None) -> Path:
     """``outputs/<MISSION>/<CYCLE>/`` for one mission and cycle (not created)."""
-    return (root or outputs_dir()) / mission / Period.parse(cycle).slug
+    base = root or outputs_dir()
+    return within(base, base / safe_segment(mission) / Period.parse(cycle).slug)
 
 
 def data_entry_file(mission: str, cycle: str, language: str = "en") -> Path:
     """Default place of a data-entry workbook: ``outputs/<MISSION>/<CYCLE>/data_entry_<MISSION>_<CYCLE>_<lang>.xlsx``."""  # noqa: E501
     d = pack_dir(mission, cycle)
-    return d / f"data_entry_{mission}_{d.name}_{language}.xlsx"
+    return within(d, d / f"data_entry_{mission}_{d.name}_{safe_segment(language, 'language code')}.xlsx")
 
 
 def default_actor() -> str:
@@ -92,7 +128,7 @@ def default_actor() -> str:
 
 def mission_parameters_file(mission: str) -> Path:
     """``parameters/<MISSION>.yaml``."""
-    return parameters_dir() / f"{mission}.yaml"
+    return within(parameters_dir(), parameters_dir() / f"{safe_segment(mission)}.yaml")
 
 
 def standards_dir() -> Path:
@@ -103,7 +139,9 @@ def standards_dir() -> Path:
 
 def study_dir(area: str, first: str, last: str, root: Path | None = None) -> Path:
     """``outputs/studies/<area>_<from>_<to>/`` for one cross-mission study (not created)."""
-    return (root or outputs_dir()) / "studies" / f"{area}_{Period.parse(first).slug}_{Period.parse(last).slug}"
+    base = (root or outputs_dir()) / "studies"
+    return within(base, base / f"{safe_segment(area, 'area code')}_{Period.parse(first).slug}_"
+                              f"{Period.parse(last).slug}")
 
 
 def boundaries_file(name: str) -> Path:

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cpas_kit.core.errors import ParametersError, pydantic_problems
-from cpas_kit.core.paths import mission_parameters_file, pack_dir
+from cpas_kit.core.limits import load_yaml
+from cpas_kit.core.paths import code_problem, mission_parameters_file, pack_dir
 from cpas_kit.core.periods import PeriodStr
 
 
@@ -28,6 +29,14 @@ class PackParameters(BaseModel):
     db_url: str = ""
     language: Literal["en", "fr"] = "en"
     output_dir: str = ""
+
+    @field_validator("mission")
+    @classmethod
+    def _mission_code(cls, v: str) -> str:
+        why = code_problem(v)
+        if why:
+            raise ValueError(why)
+        return v
 
     def out_dir(self) -> Path:
         """Where this pack's files go."""
@@ -46,7 +55,7 @@ def parameters_from_file(path: "str | Path") -> dict[str, Any]:
     """The values of a ``parameters/<MISSION>.yaml`` file (keys are checked when combined)."""
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        data = load_yaml(p.read_text(encoding="utf-8"), str(p)) or {}
     except FileNotFoundError:
         raise ParametersError(f"{p}: the parameters file does not exist") from None
     except yaml.YAMLError as exc:

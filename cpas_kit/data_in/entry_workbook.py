@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
+from cpas_kit.core.xlsx import save_workbook, text_cell
 from cpas_kit.data_in.schemas import cell_key, parse_cell
 from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.framework.model import Framework, Indicator
@@ -199,9 +200,7 @@ def _section_sheet(wb: Workbook, fw: Framework, code: str, label: str, indicator
                 "mission_code": fw.mission.code, "period": str(cyc), "disaggregation": key,
             }
             for field, v in values.items():
-                c = ws.cell(row=r, column=col_of[field], value=v)
-                if isinstance(v, str):
-                    c.data_type = "s"  # never a formula, whatever the text starts with
+                c = text_cell(ws.cell(row=r, column=col_of[field]), v)  # never a formula, nor a NUL byte
                 is_input = field in INPUT_FIELDS and not (field == "value" and ind.kind == "qualitative") \
                     and not (field == "value_text" and ind.kind == "quantitative")
                 c.protection = Protection(locked=not is_input)
@@ -267,7 +266,4 @@ def write_template(store: Any, mission: str, cycle: str, path: str | Path, *, la
     obs = ObservationStore(store).observations(mission)
     is_synthetic = bool(len(obs) and obs["is_synthetic"].any())
     wb = build_template(fw, str(cyc), obs, language=language, is_synthetic=is_synthetic)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)

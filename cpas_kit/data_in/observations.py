@@ -14,7 +14,6 @@ and, for count indicators, a total equal to the sum of a complete set of its par
 
 from __future__ import annotations
 
-import csv
 import math
 import zipfile
 from datetime import date, datetime, timezone
@@ -29,7 +28,9 @@ from pandera.typing import Series
 from cpas_kit.core.error_workbook import SheetLayout, Upload, errors_path, write_error_workbook
 from cpas_kit.core.errors import NotFoundError, PeriodError
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
+from cpas_kit.core.limits import CellBudget, csv_rows
 from cpas_kit.core.periods import Period, is_period
+from cpas_kit.core.text import control_problem, plain_text
 from cpas_kit.data_in.entry_workbook import META_SHEET, value_bounds
 from cpas_kit.data_in.schemas import cell_key
 from cpas_kit.data_in.store import ObservationStore
@@ -44,6 +45,7 @@ TOLERANCE_REL = 0.005
 TOLERANCE_RULE = ("a total may differ from the sum of a complete set of its parts by at most 0.5, or 0.5 % of "
                   "the total when that is larger")
 _MAX_HEADER_SCAN = 12
+MAX_VALUE = 1e15  # the data-entry workbook's own bound for an indicator without a range
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -80,18 +82,20 @@ def _read_csv(path: Path) -> Upload:
         up.problems.append(ImportProblem(message=f"the file is not UTF-8 text (byte {exc.start} cannot be read); "
                                                  "in Excel use 'Save as → CSV UTF-8'"))
         return up
-    rows = list(csv.reader(text.splitlines()))
+    rows = _csv_lines(text, up)
     if not rows or not any(c.strip() for c in rows[0]):
         up.problems.append(ImportProblem(row=1, message="the file is empty or its first line (the header) is blank; "
                                                         "the first line must name the columns, e.g. "
                                                         + ",".join(FIELDS)))
         return up
     header = [_field_name(c) for c in rows[0]]
-    columns = {name: j + 1 for j, name in enumerate(header) if name in FIELDS}
+    columns = _columns(up, None, header, 1)
     up.layouts[None] = SheetLayout(None, columns, 1)
     _missing_columns(up, None, columns, 1)
     records = []
     for i, raw in enumerate(rows[1:], start=2):
+        if raw is None:
+            continue  # reported by _csv_lines
         if not any(c.strip() for c in raw):
             continue
         if len(raw) != len(header):
@@ -105,26 +109,27 @@ def _read_csv(path: Path) -> Upload:
 
 
 def _read_xlsx(path: Path) -> Upload:
-    from openpyxl import load_workbook
+    from cpas_kit.core.xlsx import open_workbook, sheet_rows  # openpyxl is imported only when a workbook is read
 
     up = Upload(path, "xlsx", _empty_frame())
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = open_workbook(path)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         up.problems.append(ImportProblem(message=f"'{path.name}' cannot be opened as an Excel workbook ({exc}); "
                                                  "save it again from Excel as .xlsx"))
         return up
     records: list[dict[str, Any]] = []
+    budget = CellBudget(path.name)
     try:
         for ws in wb.worksheets:
             if ws.title == META_SHEET:
                 continue
             layout = None
-            for i, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            for i, values in enumerate(sheet_rows(ws, budget), start=1):
                 if layout is None:
                     names = [_field_name(v) for v in values]
                     if "indicator_code" in names and "period" in names:
-                        layout = SheetLayout(ws.title, {n: j + 1 for j, n in enumerate(names) if n in FIELDS}, i)
+                        layout = SheetLayout(ws.title, _columns(up, ws.title, names, i), i)
                         up.layouts[ws.title] = layout
                         _missing_columns(up, ws.title, layout.columns, i)
                     elif i >= _MAX_HEADER_SCAN:
@@ -134,7 +139,7 @@ def _read_xlsx(path: Path) -> Upload:
                     continue
                 rec = {"sheet": ws.title, "row": i}
                 for f, j in layout.columns.items():
-                    rec[f] = values[j - 1] if j - 1 < len(values) else None
+                    rec[f] = plain_text(values[j - 1]) if j - 1 < len(values) else None
                 records.append(rec)
     finally:
         wb.close()
@@ -144,6 +149,31 @@ def _read_xlsx(path: Path) -> Upload:
                                                  "names " + ", ".join(FIELDS) + " in the first row"))
     up.frame = pd.DataFrame.from_records(records, columns=["sheet", "row", *FIELDS])
     return up
+
+
+def _csv_lines(text: str, up: Upload) -> list[list[str] | None]:
+    """Every line of a CSV text as its fields; a line the csv module refuses is a problem and ``None``."""
+    out: list[list[str] | None] = []
+    for i, (fields, why) in enumerate(csv_rows(text), start=1):
+        if why:
+            up.problems.append(ImportProblem(row=i, message=why))
+        out.append(fields)
+    return out
+
+
+def _columns(up: Upload, sheet: str | None, names: list[str], row: int) -> dict[str, int]:
+    """Field → 1-based column; a field named twice is a problem (which of the two is meant is unknown)."""
+    columns: dict[str, int] = {}
+    for j, name in enumerate(names, start=1):
+        if name not in FIELDS:
+            continue
+        if name in columns:
+            up.problems.append(ImportProblem(sheet=sheet, row=row, column=name,
+                                             message=f"the column '{name}' appears twice (columns {columns[name]} "
+                                                     f"and {j}); keep one and delete or rename the other"))
+            continue
+        columns[name] = j
+    return columns
 
 
 def _missing_columns(up: Upload, sheet: str | None, columns: dict[str, int], row: int) -> None:
@@ -216,7 +246,14 @@ def _number(v: Any) -> tuple[float | None, bool]:
         x = float(s)
     except ValueError:
         return None, False
-    return (x, True) if math.isfinite(x) else (None, False)
+    return (x, True) if math.isfinite(x) and abs(x) <= MAX_VALUE else (None, False)
+
+
+def _huge(raw: Any) -> bool:
+    try:
+        return not (abs(float(str(raw).strip())) <= MAX_VALUE)
+    except ValueError:
+        return False
 
 
 class _Checker:
@@ -230,6 +267,7 @@ class _Checker:
         self._periods: dict[str, Period | None] = {}
         self._indicators: dict[int, dict[str, Any]] = {}
         self._categories: dict[tuple[int, str], list[str]] = {}
+        self._first: dict[str, Period | None] = {}
 
     def add(self, row: pd.Series | dict, column: str | None, message: str) -> None:
         sheet = row["sheet"] if isinstance(row["sheet"], str) else None
@@ -251,17 +289,27 @@ class _Checker:
         for c in ("mission_code", "indicator_code", "period", "disaggregation", "value_text", "source", "note"):
             out[c] = f[c].map(_text) if c in f else ""
         out["disaggregation"] = out["disaggregation"].str.replace(" ", "", regex=False)
+        self._controls(out)
         numbers = f["value"].map(_number) if "value" in f else pd.Series([(None, True)] * len(f), index=f.index)
         out["value"] = pd.to_numeric(numbers.map(lambda x: x[0]), errors="coerce").astype("float64")
         unreadable = ~numbers.map(lambda x: x[1]).astype(bool)
         out["value_unreadable"] = unreadable.to_numpy()
         for idx in numbers.index[unreadable]:
             raw = f.at[idx, "value"]
-            hint = " (use a point for decimals, e.g. 12.5, and no thousands separator)" if "," in str(raw) else ""
+            hint = " (use a point for decimals, e.g. 12.5, and no thousands separator)" if "," in str(raw) else \
+                f" (a value is a finite number of at most {MAX_VALUE:g} either way)" if _huge(raw) else ""
             self.add(out.loc[idx], "value", f"'{raw}' is not a number{hint}; write a number or leave it empty")
         blank = out["value"].isna() & (out["value_text"] == "") & ~out["value_unreadable"]
         self.up.blank_rows = int(blank.sum())
         return out[~blank].reset_index(drop=True)
+
+    def _controls(self, out: pd.DataFrame) -> None:
+        """A control character (a NUL byte, an escape) in any text is a problem: it never enters the store."""
+        for c in ("mission_code", "indicator_code", "period", "disaggregation", "value_text", "source", "note"):
+            for idx, why in out[c].map(control_problem).items():
+                if isinstance(why, str):
+                    self.add(out.loc[idx], c, why)
+                    out.at[idx, c] = ""
 
     def schema(self, frame: pd.DataFrame) -> None:
         try:
@@ -293,6 +341,14 @@ class _Checker:
             self._fw[(mission, period)] = self.store.framework(mission, period) if mission in self._missions else None
         return self._fw[(mission, period)]
 
+    def first_framework(self, mission: str) -> Period | None:
+        """Where the mission's first framework version takes effect."""
+        if mission not in self._first:
+            versions = self.store.framework_versions(mission)
+            starts = [Period.parse(v) for v in versions["effective_from"]] if len(versions) else []
+            self._first[mission] = min(starts, key=lambda p: p.start) if starts else None
+        return self._first[mission]
+
     def indicators(self, fw: Framework) -> dict[str, Any]:
         if id(fw) not in self._indicators:
             self._indicators[id(fw)] = {i.code: i for _, _, i in fw.indicators()}
@@ -322,6 +378,12 @@ class _Checker:
                 self.add(rec, "period", f"{mission} reports by {fw.mission.cycle_kind}, but '{ptext}' is a "
                                         f"{per.kind}; write the {fw.mission.cycle_kind} it belongs to, e.g. "
                                         f"{_example(per, fw.mission.cycle_kind)}")
+                ok = False
+            first = self.first_framework(mission)
+            if first is not None and per.end < first.start:
+                self.add(rec, "period", f"{per} ends before {mission}'s first results framework takes effect "
+                                        f"({first}); data for it has no framework to be read against — load the "
+                                        "framework in force then, or check the period")
                 ok = False
             if per.start > self.today:
                 self.add(rec, "period", f"the period {per} has not started yet (it starts on {per.start:%Y-%m-%d}); "

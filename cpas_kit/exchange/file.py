@@ -3,7 +3,9 @@
 Checks: gzip integrity (a truncated or damaged transfer), the manifest (format and version, mission, cycle,
 tables and columns known to this version), the SHA-256 and size of the content, the row count of every
 table, and every value's type, length and presence. Problems are :class:`cpas_kit.core.import_report.ImportProblem`
-(``sheet`` = table, ``row`` = line of the file, ``column``).
+(``sheet`` = table, ``row`` = line of the file, ``column``). Lines are read with a length limit
+(:data:`cpas_kit.core.limits.MAX_LINE_BYTES`): a small file whose one line inflates to gigabytes is refused
+before it is held in memory. The content rules (codes, periods, ranges) are :mod:`cpas_kit.exchange.rules`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from cpas_kit.core.errors import NotFoundError
 from cpas_kit.core.import_report import ImportProblem
+from cpas_kit.core.limits import read_line
 from cpas_kit.core.periods import Period
 from cpas_kit.exchange.tables import CHECK, NOT_NULL, SEQ, SPEC_BY_NAME, TableSpec, freeze
 
@@ -97,7 +100,7 @@ def read_exchange(path: "str | Path") -> ExchangeFile:
     damaged = (f"{p.name} is damaged or incomplete ({{}}); nothing was written: ask for the file to be sent again")
     try:
         with gzip.open(p, "rb") as fh:
-            first = fh.readline()
+            first = read_line(fh, 1, p.name)
             try:
                 manifest = json.loads(first)
             except (json.JSONDecodeError, UnicodeDecodeError):
@@ -107,7 +110,7 @@ def read_exchange(path: "str | Path") -> ExchangeFile:
                 return ExchangeFile(p, manifest if isinstance(manifest, dict) else {}, rows, problems)
             sha, size = hashlib.sha256(), 0
             spec, cols, line_no = None, [], 1
-            for raw in fh:
+            for raw in iter(lambda: read_line(fh, line_no + 1, p.name), b""):
                 line_no += 1
                 sha.update(raw)
                 size += len(raw)

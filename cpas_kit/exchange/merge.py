@@ -21,6 +21,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.core.paths import MIGRATIONS_DIR
 from cpas_kit.exchange.file import ExchangeFile, problem, read_exchange
+from cpas_kit.exchange.rules import content_problems
 from cpas_kit.exchange.tables import CANON, CHUNK, PARENTS, SEQ, SPECS, TO_DB, TableSpec, natural_key
 from cpas_kit.store import schema as S
 from cpas_kit.store.audit import now, record_import, write_audit
@@ -102,6 +103,8 @@ def merge_file(store: Any, path: "str | Path", *, actor: str) -> MergeResult:
     if not ex.problems:
         rev = _revision_problem(m["schema_revision"], store.schema_revision())
         ex.problems.extend([rev] if rev else [])
+    if not ex.problems:
+        ex.problems.extend(content_problems(store, ex))  # what the importer of each kind would refuse
     if ex.problems:
         raise ImportRejected(result.model_copy(update={"errors": ex.problems}))
 

@@ -142,6 +142,8 @@ SPECS: tuple[TableSpec, ...] = (
 )
 
 EXCLUDED: dict[str, str] = {
+    "workshop_join_failures": "a server's own rate-limit bookkeeping of wrong join codes (local, short-lived)",
+    "workshop_facilitators": "who may start sessions on this server: local secrets, never sent",
     "fatalities": "UN peacekeeping fatalities are global headquarters data (one file for every mission), "
                   "imported at headquarters with `cpas import fatalities`, not sent by a mission",
 }

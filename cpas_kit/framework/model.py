@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Annotated, Any, Iterator, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cpas_kit.core.errors import FrameworkError
+from cpas_kit.core.limits import load_yaml
 from cpas_kit.core.paths import MISSIONS_DATA_DIR, boundaries_file
 from cpas_kit.core.periods import Period, PeriodStr
+from cpas_kit.core.text import control_problem
 from cpas_kit.framework.standards import mapping_problems
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -51,7 +53,15 @@ ISO3 = Annotated[str, AfterValidator(_check_iso3)]
 class _Model(BaseModel):
     """Frozen, and unknown keys are errors (a typo must fail loudly)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, v: Any) -> Any:
+        why = control_problem(v)
+        if why:
+            raise ValueError(why)
+        return v
 
 
 class Named(_Model):
@@ -431,7 +441,7 @@ def load_framework(path: "str | Path") -> Framework:
     except FileNotFoundError:
         raise FrameworkError(str(p), ["the file does not exist"]) from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text, str(p))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"

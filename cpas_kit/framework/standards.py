@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cpas_kit.core.errors import CpasError, pydantic_problems
+from cpas_kit.core.limits import load_yaml
 from cpas_kit.core.paths import standards_dir
 
 TO_COMPLETE = "to be completed by the user"
@@ -144,7 +145,7 @@ class Catalogue(_Model):
 
 def _read(path: Path, key: str) -> list:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"), str(path))
     except FileNotFoundError:
         raise StandardsError(f"{path}: the catalogue file is missing (see cpas_kit/data/standards/)") from None
     except yaml.YAMLError as exc:

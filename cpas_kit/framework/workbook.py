@@ -28,6 +28,9 @@ from cpas_kit.core.error_workbook import SheetLayout, Upload, errors_path, write
 from cpas_kit.core.errors import CpasError, NotFoundError
 from cpas_kit.core.i18n import t
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
+from cpas_kit.core.limits import load_yaml
+from cpas_kit.core.text import plain_text
+from cpas_kit.core.xlsx import save_workbook, text_cell
 from cpas_kit.framework.edit import (
     PATH_RE,
     default_effective_from,
@@ -220,9 +223,7 @@ def build_workbook(fw: Framework, *, language: str = "en", version: dict[str, An
 
 def _put(cell: Any, value: Any) -> None:
     """Write a value; text is always a text cell, so nothing typed in a framework can run as a formula."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
+    text_cell(cell, value)
 
 
 def export_framework(store: Any, mission: str, path: str | Path, *, fmt: str | None = None, cycle: str | None = None,
@@ -242,8 +243,7 @@ def export_framework(store: Any, mission: str, path: str | Path, *, fmt: str | N
         return path
     if fmt != "xlsx":
         raise CpasError(f"'{fmt}' is not an export format; use xlsx or yaml")
-    build_workbook(fw, language=language or fw.mission.default_language, version=meta).save(path)
-    return path
+    return save_workbook(build_workbook(fw, language=language or fw.mission.default_language, version=meta), path)
 
 
 # -- reading a workbook ------------------------------------------------------------------------------------
@@ -489,16 +489,16 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return plain_text(str(value).strip())  # text the writer neutralised ('=…) reads back as written
 
 
 def read_workbook(path: Path) -> tuple[dict[str, Any] | None, _Reader]:
     """The document of a framework workbook and the reader holding every problem found while reading."""
-    from openpyxl import load_workbook
+    from cpas_kit.core.xlsx import open_workbook  # openpyxl is imported only when a workbook is read
 
     reader = _Reader()
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = open_workbook(path)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         reader.add(None, None, None, f"'{path.name}' cannot be opened as an Excel workbook ({exc}); save it again "
                                      "from Excel as .xlsx")
@@ -528,7 +528,7 @@ def import_framework(store: Any, path: str | Path, *, actor: str, effective_from
     reader = _Reader()
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            doc = load_yaml(path.read_text(encoding="utf-8"), str(path))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             doc = None
             reader.add(None, None, None, f"not a readable YAML file ({exc})")

@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from cpas_kit.core.errors import CpasError
+from cpas_kit.core.limits import load_yaml
 from cpas_kit.core.paths import boundaries_file
 from cpas_kit.framework.model import (
     Code,
@@ -300,9 +301,7 @@ def read_context_file(path: Any) -> tuple[str, list[dict[str, Any]]]:
     ``{cycle, summary, entries, removed, notes}`` per snapshot, each snapshot's changes applied to the previous."""
     from pathlib import Path
 
-    import yaml
-
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    doc = load_yaml(Path(path).read_text(encoding="utf-8"), str(path))
     current: dict[str, dict[str, Any]] = {}
     out = []
     for snap in doc["snapshots"]:

@@ -246,7 +246,7 @@ workshop_participants = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("session_id", Integer, ForeignKey("workshop_sessions.id"), nullable=False),
-    Column("token", String(64), nullable=False),
+    Column("token", String(64), nullable=False),  # SHA-256 hex of the resume token (0007)
     Column("name", Text, nullable=False),
     Column("name_key", String(200), nullable=False),
     Column("section", String(40), nullable=False),
@@ -304,6 +304,28 @@ workshop_agreed = Table(
     Column("agreed_by", Text, nullable=False),
     Column("agreed_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("session_id", "outcome_code", name="uq_workshop_agreed_outcome"),
+)
+
+# -- workshop security (0007): rate limit of wrong join codes, authorised facilitators --------------------
+
+workshop_join_failures = Table(
+    "workshop_join_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_workshop_join_failures_client_at", "client", "at"),
+)
+
+workshop_facilitators = Table(
+    "workshop_facilitators",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+    UniqueConstraint("name", name="uq_workshop_facilitators_name"),
 )
 
 # -- stakeholders (0005) ----------------------------------------------------------------------------

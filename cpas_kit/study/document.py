@@ -8,6 +8,7 @@ and the same tables written to ``study.xlsx``.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +25,7 @@ from cpas_kit.core.i18n import t
 from cpas_kit.core.paths import study_dir
 from cpas_kit.core.periods import PeriodStr
 from cpas_kit.core.templates import template
+from cpas_kit.core.xlsx import save_workbook
 from cpas_kit.framework.standards import catalogue
 from cpas_kit.packs.offline import export_html, run_notebook
 from cpas_kit.store import Store
@@ -319,7 +321,7 @@ def write_xlsx(ctx: StudyContext, path: Path) -> Path:
                   ("store", ctx.store_label), ("cpas_kit", __version__)]
     if ctx.is_synthetic:
         about_rows.append((t("synthetic", ctx.language), t("study_synthetic", ctx.language)))
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+    with pd.ExcelWriter(io.BytesIO(), engine="openpyxl") as xl:
         pd.DataFrame(about_rows, columns=["", ""]).to_excel(xl, sheet_name="About", index=False, header=False)
         for name, frame in tables(ctx).items():
             out = frame.copy()
@@ -334,7 +336,8 @@ def write_xlsx(ctx: StudyContext, path: Path) -> Path:
             for col in sheet.columns:
                 width = max(len(str(c.value or "")) for c in list(col)[:200])
                 sheet.column_dimensions[col[0].column_letter].width = min(60, max(10, width + 2))
-    return path
+        book = xl.book
+    return save_workbook(book, path)  # the one writer: user text never becomes a formula
 
 
 def build_study(params: StudyParameters) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cpas_kit.core.i18n import t
+from cpas_kit.core.xlsx import cell_text, save_workbook
 from cpas_kit.framework.model import Framework
 from cpas_kit.tracker.files import COLUMNS, neutralise, tracker_frame
 from cpas_kit.tracker.store import TrackerStore
@@ -70,7 +71,7 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
         values = [areas.get(rec["priority_code"] or "", rec["priority_code"] or ""),
                   *[_display(f, rec[f], language) for f in _FIELDS], int(rec["id"]),
                   t("yes", language) if rec["overdue"] else ""]
-        ws.append([neutralise(v) for v in values])
+        ws.append([neutralise(cell_text(v)) for v in values])
         row = ws.max_row
         for c in ws[row]:
             if isinstance(c.value, str):
@@ -82,10 +83,7 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
         ws.column_dimensions[get_column_letter(j)].width = _WIDTHS.get(name, 18)
     ws.freeze_panes = "C6"
     _history_sheet(wb, TrackerStore(store).recommendation_events(mission), language)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)
 
 
 def _history_sheet(wb: Workbook, events: pd.DataFrame, language: str) -> None:
@@ -99,7 +97,7 @@ def _history_sheet(wb: Workbook, events: pd.DataFrame, language: str) -> None:
         at = pd.Timestamp(ev["at"])
         row = [int(ev["recommendation_id"]), at.strftime("%Y-%m-%d %H:%M"), ev["actor"], ev["action"],
                ev["field"], ev["from_value"], ev["to_value"], ev["comment"]]
-        ws.append([neutralise(None if isinstance(v, float) and pd.isna(v) else v) for v in row])
+        ws.append([neutralise(cell_text(None if isinstance(v, float) and pd.isna(v) else v)) for v in row])
         for c in ws[ws.max_row]:
             if isinstance(c.value, str):
                 c.data_type = "s"

@@ -8,7 +8,6 @@ Implementation Date, Implementation Progress, Implementation Comments.
 
 from __future__ import annotations
 
-import csv
 import zipfile
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -18,11 +17,13 @@ import pandas as pd
 
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
+from cpas_kit.core.limits import csv_rows
 from cpas_kit.core.periods import Period
+from cpas_kit.core.text import control_problem
 from cpas_kit.framework.model import Framework
 from cpas_kit.store.audit import record_import
-from cpas_kit.tracker.rules import DECISIONS, PROGRESS, is_overdue
-from cpas_kit.tracker.store import TrackerStore
+from cpas_kit.tracker.rules import DECISIONS, DEFAULTS, PROGRESS, check_change, is_overdue
+from cpas_kit.tracker.store import TrackerStore, recommendation_key
 
 COLUMNS = {
     "Impact Area": "priority_code",
@@ -81,10 +82,10 @@ def _cell_text(value: Any) -> str:
 def _rows(path: Path, problems: list[ImportProblem]) -> tuple[str | None, list[tuple[int, dict[str, Any]]]]:
     """(sheet, [(row number, {column: value})]) of a tracker CSV or workbook; header found in the first rows."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+        from cpas_kit.core.xlsx import open_workbook  # openpyxl is imported only when a workbook is read
 
         try:
-            wb = load_workbook(path, read_only=True, data_only=True)
+            wb = open_workbook(path)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             problems.append(ImportProblem(message=f"'{path.name}' cannot be opened as an Excel workbook ({exc})"))
             return None, []
@@ -103,7 +104,12 @@ def _rows(path: Path, problems: list[ImportProblem]) -> tuple[str | None, list[t
     except UnicodeDecodeError:
         problems.append(ImportProblem(message="the file is not UTF-8 text; in Excel use 'Save as → CSV UTF-8'"))
         return None, []
-    found = _table(list(enumerate(csv.reader(text.splitlines()), start=1)))
+    lines = []
+    for n, (fields, why) in enumerate(csv_rows(text), start=1):
+        if why:
+            problems.append(ImportProblem(row=n, message=why))
+        lines.append((n, fields or []))
+    found = _table(lines)
     if not found:
         problems.append(ImportProblem(row=1, message="the header row is missing: the first rows must include the "
                                                      "columns Recommendation, Date Recommended and Decision"))
@@ -124,8 +130,16 @@ def _table(lines: list[tuple[int, Any]]) -> list[tuple[int, dict[str, Any]]]:
     return []
 
 
-def read_tracker(path: "str | Path", fw: Framework) -> tuple[list[dict[str, Any]], list[ImportProblem], int]:
-    """(records, problems, rows read) of a tracker CSV or workbook in the CPAS column layout."""
+def read_tracker(path: "str | Path", fw: Framework, *, rules: bool = True, today: date | None = None,
+                 states: dict[str, dict[str, Any]] | None = None) -> tuple[list[dict[str, Any]], list[ImportProblem],
+                                                                          int]:
+    """(records, problems, rows read) of a tracker CSV or workbook in the CPAS column layout.
+
+    With ``rules`` (every file a user imports), each row must also pass the rules `cpas tracker decide` and
+    `cpas tracker progress` apply (:func:`tracker_rule_problems`): a known lead section, a cycle that has begun,
+    a reason for a rejection, a comment for an implementation, no control characters. ``states`` (by
+    recommendation key) are the stored states: a row changes its recommendation from there.
+    """
     path = Path(path)
     problems: list[ImportProblem] = []
     sheet, rows = _rows(path, problems)
@@ -171,13 +185,65 @@ def read_tracker(path: "str | Path", fw: Framework) -> tuple[list[dict[str, Any]
                 bad("Target Implementation Date", f"'{rec['target_date']}' is not a date (write it as 2022-03-04 "
                                                   "or 3/4/2022)")
             rec["target_date"] = parsed
+        if rules:
+            state = None
+            if states and rec["text"] and not any(p.row == line and p.column == "Date Recommended" for p in problems):
+                state = states.get(recommendation_key(fw.mission.code, rec["cycle_recommended"], rec["text"]))
+            for column, message in tracker_rule_problems(rec, fw, today or date.today(), state):
+                bad(column, message)
         records.append(rec)
     return records, problems, len(rows) - 1
 
 
-def read_tracker_file(path: "str | Path", fw: Framework) -> list[dict[str, Any]]:
-    """Records of a tracker file; raise :class:`ImportRejected` listing every problem."""
-    records, problems, n = read_tracker(path, fw)
+def tracker_rule_problems(rec: dict[str, Any], fw: Framework, today: date,
+                          stored: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(column, sentence) for each tracker rule a row breaks, its decision and progress taken as changes from the
+    ``stored`` state (a new recommendation: from Awaiting Review, Not Assigned)."""
+    out: list[tuple[str, str]] = []
+    labels = {field: col for col, field in COLUMNS.items()}
+    for field, value in rec.items():
+        why = control_problem(value)
+        if why and field in labels:
+            out.append((labels[field], why))
+    lead = rec.get("lead_section")
+    if lead and _section_code(lead, fw) is None:
+        out.append(("Lead Responsible Section", f"'{lead}' is not a section of {fw.mission.code} ("
+                    + ", ".join(s.name for s in fw.sections) + "); use a section's name or code"))
+    try:
+        cycle = Period.parse(rec.get("cycle_recommended") or "")
+        if cycle.start > today:
+            out.append(("Date Recommended", f"{cycle} has not begun (it starts on {cycle.start:%Y-%m-%d}); a "
+                                            "recommendation is dated by the cycle it was made in"))
+    except CpasError:
+        pass  # reported by the reader
+    state = {**DEFAULTS, **{k: v for k, v in (stored or {}).items() if k in ("decision", "progress") and v}}
+    comment = rec.get("comments")
+    for field, column in (("decision", "Decision"), ("progress", "Implementation Progress")):
+        new = rec.get(field)
+        if new == state[field] or new not in (DECISIONS if field == "decision" else PROGRESS):
+            continue
+        if field == "progress" and state["decision"] != "Approved":
+            continue  # reported by the reader
+        why = check_change(state, field, new, comment)
+        if why:
+            out.append((column if "comment" not in why.lower() and "reason" not in why.lower()
+                        else "Implementation Comments", why))
+        state[field] = new
+    return out
+
+
+def _section_code(text: str, fw: Framework) -> str | None:
+    key = " ".join(text.split()).casefold()
+    for s in fw.sections:
+        if key in {s.code.casefold(), s.name.casefold(), (getattr(s, "name_fr", None) or "").casefold()}:
+            return s.code
+    return None
+
+
+def read_tracker_file(path: "str | Path", fw: Framework, *, rules: bool = False) -> list[dict[str, Any]]:
+    """Records of a tracker file as recorded (the rules of changes apply when a user imports one:
+    :func:`import_tracker`); raise :class:`ImportRejected` listing every problem."""
+    records, problems, n = read_tracker(path, fw, rules=rules)
     if problems:
         raise ImportRejected(ImportResult(kind="tracker", file=str(path), mission=fw.mission.code, rows_read=n,
                                           errors=problems))
@@ -190,7 +256,9 @@ def import_tracker(store: Any, path: "str | Path", mission: str, *, actor: str) 
     if not path.is_file():
         raise CpasError(f"there is no file {path}")
     fw = store.framework(mission)
-    records, problems, n = read_tracker(path, fw)
+    stored = TrackerStore(store).recommendations(mission)
+    states = {r["rec_key"]: r for r in stored.to_dict("records")} if len(stored) else {}
+    records, problems, n = read_tracker(path, fw, states=states)
     result = ImportResult(kind="tracker", file=str(path), sha256=file_sha256(path), mission=mission, rows_read=n)
     if problems:
         result.errors = problems

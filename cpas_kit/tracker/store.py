@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from cpas_kit.core.errors import CpasError, NotFoundError
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
+from cpas_kit.core.text import control_problem
 from cpas_kit.store import Store
 from cpas_kit.store.audit import write_audit
 from cpas_kit.store.engine import read, run_write
@@ -41,6 +42,9 @@ def normalise(rec: dict[str, Any]) -> dict[str, Any]:
     out = {f: rec.get(f) for f in (*IDENTITY, *MUTABLE)}
     if not out["text"] or not str(out["text"]).strip():
         raise ValueError("a recommendation needs its text")
+    why = next((f"{f}: {w}" for f, w in ((f, control_problem(v)) for f, v in out.items()) if w), None)
+    if why:
+        raise ValueError(why)
     out["cycle_recommended"] = str(Period.parse(out["cycle_recommended"]))
     out["decision"] = out["decision"] or "Awaiting Review"
     out["progress"] = out["progress"] or "Not Assigned"
@@ -121,6 +125,9 @@ def change_recommendation(engine: Engine, rec_id: int, field: str, new: Any, *, 
     """Apply one change if the rules allow it (else :class:`ChangeRefused`, in ``language``); return the new state."""
     if not (actor or "").strip():
         raise ChangeRefused(t("rule_who", language))
+    why = next((w for w in map(control_problem, (actor, comment, new)) if w), None)
+    if why:
+        raise ChangeRefused(why)
 
     def _do(conn: Connection) -> dict[str, Any]:
         ident = conn.execute(select(recommendations).where(recommendations.c.id == rec_id)).mappings().first()

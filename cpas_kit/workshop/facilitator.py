@@ -21,7 +21,6 @@ from ipywidgets import HTML, Button, Checkbox, Dropdown, HBox, Layout, Password,
 
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.i18n import t
-from cpas_kit.core.paths import default_actor
 from cpas_kit.store import Store
 from cpas_kit.workshop.pages import (
     STYLE,
@@ -96,8 +95,10 @@ class FacilitatorApp:
         self.code_box = classed(Text(value=self.params.session, description=t("ws_code", lang), style=wide),
                                  "cpas-ws-fac-code")
         self.key_box = classed(Password(description=t("ws_key_label", lang), style=wide), "cpas-ws-fac-key")
-        self.by_box = classed(Text(value=default_actor(), description=t("ws_your_name_fac", lang), style=wide),
-                               "cpas-ws-fac-by")
+        # never pre-filled with the server's login name: the page may be reached by anyone in the room
+        self.by_box = classed(Text(value="", description=t("ws_your_name_fac", lang), style=wide), "cpas-ws-fac-by")
+        self.pass_box = classed(Password(description=t("ws_passphrase_label", lang), style=wide),
+                                 "cpas-ws-fac-passphrase")
         open_b = classed(Button(description=t("ws_open", lang), button_style="primary"), "cpas-ws-fac-open")
         self.gate_msg = classed(HTML(), "cpas-ws-fac-message")
         missions = self.store.mission_codes()
@@ -111,13 +112,16 @@ class FacilitatorApp:
         start_b.on_click(lambda _: self._start_session())
         self.body.children = [
             HTML(f"<h2>{esc(t('ws_fac_title', lang))}</h2>"), self.by_box, self.code_box, self.key_box, open_b,
-            HTML(f"<p><i>{esc(t('ws_or_start', lang))}</i></p>"), self.mission_box, self.cycle_box, start_b,
+            HTML(f"<p><i>{esc(t('ws_or_start', lang))}</i></p>"), self.pass_box, self.mission_box, self.cycle_box,
+            start_b,
             self.gate_msg]
 
     def _start_session(self) -> None:
-        try:
+        try:  # only a facilitator authorised on this server (`cpas workshop authorise NAME`) starts sessions
+            who = WorkshopStore(self.store).check_facilitator(self.by_box.value, self.pass_box.value)
+            self.pass_box.value = ""
             started = WorkshopStore(self.store).start_workshop(self.mission_box.value or "", self.cycle_box.value,
-                                                actor=self.by_box.value or default_actor())
+                                                               actor=who)
         except Exception as exc:  # noqa: BLE001 - shown on the page
             self.gate_msg.value = message("refused", error_text(exc, self.lang))
             return
@@ -305,7 +309,7 @@ class FacilitatorApp:
 
     @property
     def actor(self) -> str:
-        return self.by_box.value.strip() or default_actor()
+        return self.by_box.value.strip() or f"facilitator of {self.code}"
 
     def _move(self, outcome: str | None) -> None:
         if outcome is None:

@@ -123,7 +123,7 @@ class ParticipantApp:
 
     def _load_sections(self) -> None:
         try:
-            s = WorkshopStore(self.store).workshop_session(self.code_box.value)
+            s = WorkshopStore(self.store).session_to_join(self.code_box.value)  # wrong codes are rate-limited
         except CpasError as exc:
             self.section_box.options = []
             self.join_msg.value = message("refused", error_text(exc, self.lang)) if self.code_box.value else ""

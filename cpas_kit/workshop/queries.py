@@ -25,6 +25,7 @@ from cpas_kit.store.schema import (
     workshop_rating_events,
     workshop_sessions,
 )
+from cpas_kit.workshop.security import check_join_rate, client_key, record_join_failure
 from cpas_kit.workshop.sessions import (
     MAX_ANALYSIS_CHARS,
     SCALES,
@@ -193,35 +194,55 @@ def start_session(engine: Engine, fw: Framework, framework_version: int, cycle: 
 
 # -- participants -------------------------------------------------------------------------------------
 
-def _participant_of(s: dict[str, Any], p: dict[str, Any], *, is_new: bool) -> Participant:
-    return Participant(id=p["id"], token=p["token"], session_code=s["code"], name=p["name"], section=p["section"],
+def _participant_of(s: dict[str, Any], p: dict[str, Any], token: str, *, is_new: bool) -> Participant:
+    return Participant(id=p["id"], token=token, session_code=s["code"], name=p["name"], section=p["section"],
                        is_new=is_new)
 
 
-def join(engine: Engine, code: str, name: str, section: str, *, audit: Audit) -> Participant:
-    """The participant with this name and section in the session, created on first join."""
+def join(engine: Engine, code: str, name: str, section: str, *, audit: Audit, token: str | None = None,
+         client: str | None = None) -> Participant:
+    """Join a session: a new participant each time, unless ``token`` (the personal link) is one of its participants.
+
+    The same name and section never give back someone else's participant: a second person of that name and
+    section is a second participant (the facilitator sees both). Wrong join codes are limited per ``client``
+    (:mod:`cpas_kit.workshop.security`).
+    """
     name = check_name(name)
+    client = client_key(client)
+    check_join_rate(engine, client)
 
     def _do(conn: Connection) -> Participant:
         s = _session(conn, code)
         sec = section_code(json.loads(s["sections"]), section)
-        found = conn.execute(select(P).where(P.c.session_id == s["id"], P.c.name_key == name_key(name),
-                                             P.c.section == sec)).mappings().first()
-        if found is not None:
-            return _participant_of(s, dict(found), is_new=False)
+        if token:
+            found = conn.execute(select(P).where(P.c.session_id == s["id"], P.c.token == hash_secret(token))
+                                 ).mappings().first()
+            if found is not None:
+                return _participant_of(s, dict(found), token, is_new=False)
         _require_open(s)
-        row = dict(session_id=s["id"], token=new_token(), name=name, name_key=name_key(name), section=sec,
+        taken = set(conn.execute(select(P.c.name_key).where(P.c.session_id == s["id"], P.c.section == sec,
+                                                            P.c.name_key.like(name_key(name) + "%"))).scalars())
+        key, n = name_key(name), 1
+        while key in taken:
+            n += 1
+            key = f"{name_key(name)} #{n}"
+        secret = new_token()
+        row = dict(session_id=s["id"], token=hash_secret(secret), name=name, name_key=key, section=sec,
                    joined_at=_now())
         row["id"] = conn.execute(insert(P).values(**row).returning(P.c.id)).scalar_one()
         audit(conn, actor=name, action="insert", entity="workshop_participant", key=f"{s['code']}/{row['id']}",
               mission=s["mission_code"], new={"name": name, "section": sec})
-        return _participant_of(s, row, is_new=True)
+        return _participant_of(s, row, secret, is_new=True)
 
-    return run_write(engine, _do)
+    try:
+        return run_write(engine, _do)
+    except SessionNotFound:
+        record_join_failure(engine, client)
+        raise
 
 
 def _by_token(conn: Connection, token: str, *, lock: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
-    q = select(P).where(P.c.token == (token or ""))
+    q = select(P).where(P.c.token == hash_secret(token or ""))
     found = conn.execute(q.with_for_update(key_share=True) if lock else q).mappings().first()
     if found is None:
         raise SessionNotFound("ws_no_participant")
@@ -233,7 +254,7 @@ def resume(engine: Engine, token: str) -> Participant:
     """The participant holding ``token`` (after a browser refresh)."""
     with read(engine) as conn:
         s, p = _by_token(conn, token)
-    return _participant_of(s, p, is_new=False)
+    return _participant_of(s, p, token, is_new=False)
 
 
 # -- ratings ------------------------------------------------------------------------------------------
@@ -512,7 +533,7 @@ def participant_state(engine: Engine, token: str) -> dict[str, Any]:
         ratings = _rating_rows(conn, s["id"], p["id"])
         props = _proposal_rows(conn, s["id"], p["id"])
     return {"session": session_info(s),
-            "participant": {"id": p["id"], "name": p["name"], "section": p["section"], "token": p["token"]},
+            "participant": {"id": p["id"], "name": p["name"], "section": p["section"], "token": token},
             "ratings": {r["outcome_code"]: _json({k: r[k] for k in ("progress", "contribution", "reason",
                                                                     "submitted_at", "n_submits")})
                         for r in ratings},

@@ -8,6 +8,10 @@
 * Closing a tab does not stop its kernel in Voila 0.5, so kernels whose page is gone are stopped after
   ten idle minutes (``cull_idle_timeout``); kernels with an open page are never stopped.
 * The outcome views of every open session are drawn before the server starts (once; they are cached).
+* Served beyond this computer (``--ip`` other than 127.0.0.1), every browser must present the **server token**
+  (``--token``, ``$CPAS_WORKSHOP_TOKEN``, else a random one): it is printed at start and part of the addresses
+  handed out. The connection itself is plain HTTP: on a network you do not trust, put the server behind an HTTPS
+  proxy with a certificate (README, "Security and backups").
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.paths import notebooks_dir, state_dir
+from cpas_kit.workshop.security import server_token
 from cpas_kit.workshop.store import WorkshopStore
 from cpas_kit.workshop.views import build_views
 
@@ -44,14 +50,20 @@ def serve_dir(port: int) -> Path:
     return folder
 
 
-def urls(ip: str, port: int) -> dict[str, str]:
-    """The two apps' addresses."""
+def is_local(ip: str) -> bool:
+    """True when ``ip`` listens on this computer only."""
+    return ip in ("127.0.0.1", "localhost", "::1")
+
+
+def urls(ip: str, port: int, token: str | None = None) -> dict[str, str]:
+    """The two apps' addresses (with the server token when there is one)."""
     host = "127.0.0.1" if ip in ("0.0.0.0", "") else ip
     base = f"http://{host}:{port}/voila/render/"
-    return {"facilitator": base + NOTEBOOKS[1], "participant": base + NOTEBOOKS[0]}
+    query = f"?token={quote(token)}" if token else ""
+    return {"facilitator": base + NOTEBOOKS[1] + query, "participant": base + NOTEBOOKS[0] + query}
 
 
-def voila_command(folder: Path, *, port: int, ip: str, pool_size: int) -> list[str]:
+def voila_command(folder: Path, *, port: int, ip: str, pool_size: int, token: str | None = None) -> list[str]:
     """The Voila command line; the kernel pools go in ``folder/voila.json``, the only configuration read."""
     config: dict[str, Any] = {}
     if pool_size > 0:
@@ -62,7 +74,8 @@ def voila_command(folder: Path, *, port: int, ip: str, pool_size: int) -> list[s
     voila = Path(sys.executable).with_name("voila")
     return [str(voila) if voila.exists() else "voila", str(folder), "--no-browser", f"--port={port}",
             f"--Voila.ip={ip}", f"--Voila.config_file_paths={folder}", "--show_tracebacks=False",
-            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}", "--MappingKernelManager.cull_interval=60"]
+            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}", "--MappingKernelManager.cull_interval=60",
+            *([f"--Voila.token={token}"] if token else [])]
 
 
 def prepare_views(store: Any, language: str | None) -> list[dict[str, Any]]:
@@ -76,18 +89,24 @@ def prepare_views(store: Any, language: str | None) -> list[dict[str, Any]]:
 
 
 def serve(store: Any, *, port: int = 8866, ip: str = "127.0.0.1", pool_size: int = 2,
-          language: str | None = None) -> int:
+          language: str | None = None, token: str | None = None) -> int:
     """Serve both apps until interrupted; return Voila's exit status."""
     sessions = prepare_views(store, language)
     folder = serve_dir(port)
-    command = voila_command(folder, port=port, ip=ip, pool_size=pool_size)
+    token = None if is_local(ip) and not token else server_token(token)
+    command = voila_command(folder, port=port, ip=ip, pool_size=pool_size, token=token)
     env = {**os.environ, "CPAS_DB_URL": store.engine.url.render_as_string(hide_password=False)}
-    where = urls(ip, port)
+    where = urls(ip, port, token)
+    if token:
+        print(f"Server token:     {token}  (every browser needs it: it is in the addresses below)")
     print(f"Facilitator app:  {where['facilitator']}")
     print(f"Participant app:  {where['participant']}")
     for s in sessions:
         print(f"  open session {s['code']} ({s['mission']} {s['cycle']}): "
-              f"{where['participant']}?session={s['code']}")
+              f"{where['participant']}{'&' if token else '?'}session={s['code']}")
+    if not WorkshopStore(store).facilitators():
+        print("Nobody may start sessions from the facilitator app yet: authorise someone with "
+              "`cpas workshop authorise NAME`.")
     print("Stop with Ctrl-C.", flush=True)
     # Voila runs in its own session: Ctrl-C here stops it cleanly (SIGTERM) instead of Voila asking
     # "Shutdown this Voila server (y/[n])?"; a SIGTERM to this command stops it too.

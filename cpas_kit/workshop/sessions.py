@@ -3,11 +3,12 @@
 A facilitator starts a **session** for a mission and cycle; it gets a short **join code** (six
 characters from an alphabet without look-alikes: no 0/O, 1/I/L) and a **facilitator key** (a random
 secret shown once; the store keeps only its SHA-256, compared in constant time — the key is 144 random
-bits, so a plain hash is enough). Participants **join** with the code, their name and section; joining
-again with the same name and section returns the same participant and the same **participant token**,
-which a browser keeps to resume after a refresh. The token is a resume handle, not a password: anyone
-in the room with the join code can re-join under a name (the room is the trust boundary), but no one
-can write under another participant's token, and only the facilitator key changes agreed results.
+bits, so a plain hash is enough). Participants **join** with the code, their name and section and get a
+**participant token** (shown once, as their personal link; the store keeps only its SHA-256), which a
+browser keeps to resume after a refresh. Re-joining needs that link: the same name and section without it
+make a second participant (the facilitator sees both), so nobody can take over another's ratings. Wrong
+join codes are rate-limited per client, and only the facilitator key changes agreed results (see
+:mod:`cpas_kit.workshop.security`).
 
 Every rating submit is one row of the append-only ``workshop_rating_events`` table; a participant's
 **current rating** of an outcome is their latest event for it, so re-rating keeps every earlier value.
@@ -40,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from cpas_kit.core.errors import CpasError, NotFoundError, ParametersError, pydantic_problems
 from cpas_kit.core.i18n.workshop import MESSAGES as _MESSAGES
 from cpas_kit.core.settings import workshop_settings
+from cpas_kit.core.text import control_problem
 
 DEFAULT_PROGRESS = ("significant progress", "some progress", "no change", "deterioration", "insufficient data")
 DEFAULT_CONTRIBUTION = ("significant", "some", "none", "unclear")
@@ -160,6 +162,8 @@ def check_text(text: str | None, what: str, limit: int) -> str | None:
     text = str(text).strip()
     if len(text) > limit:
         raise WorkshopRefused("ws_too_long", what=what, n=len(text), limit=limit)
+    if control_problem(text):
+        raise WorkshopRefused("ws_control", what=what)
     return text or None
 
 
@@ -168,6 +172,8 @@ def check_name(name: str | None) -> str:
     name = " ".join(str(name or "").split())
     if not name or len(name) > MAX_NAME_CHARS:
         raise WorkshopRefused("ws_name", limit=MAX_NAME_CHARS)
+    if control_problem(name):
+        raise WorkshopRefused("ws_control", what="name")
     return name
 
 

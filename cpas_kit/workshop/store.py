@@ -15,8 +15,8 @@ from cpas_kit.framework.model import framework_from_document
 from cpas_kit.store import Store
 from cpas_kit.store.audit import write_audit
 from cpas_kit.tracker.store import TrackerStore
-from cpas_kit.workshop import proposals, queries
-from cpas_kit.workshop.sessions import mission_scales
+from cpas_kit.workshop import proposals, queries, security
+from cpas_kit.workshop.sessions import SessionNotFound, mission_scales
 
 
 class WorkshopStore:
@@ -55,9 +55,37 @@ class WorkshopStore:
         """A session's public settings if ``key`` is its facilitator key (else ``FacilitatorKeyRefused``)."""
         return queries.check_facilitator(self.engine, code, key)
 
-    def join_workshop(self, code: str, name: str, section: str) -> Any:
-        """Join a session (or re-join: the same name and section give back the same ``Participant``)."""
-        return queries.join(self.engine, code, name, section, audit=write_audit)
+    def join_workshop(self, code: str, name: str, section: str, *, token: str | None = None,
+                      client: str | None = None) -> Any:
+        """Join a session: a new ``Participant`` (its token is shown once, as the personal link), or, with the
+        personal link's ``token``, the participant it belongs to. Wrong codes are rate-limited per ``client``."""
+        return queries.join(self.engine, code, name, section, audit=write_audit, token=token, client=client)
+
+    def session_to_join(self, code: str, *, client: str | None = None) -> dict[str, Any]:
+        """``workshop_session(code)`` for a join form: wrong codes count against ``client``'s rate limit."""
+        client = security.client_key(client)
+        security.check_join_rate(self.engine, client)
+        try:
+            return self.workshop_session(code)
+        except SessionNotFound:
+            security.record_join_failure(self.engine, client)
+            raise
+
+    def authorise_facilitator(self, name: str, *, actor: str) -> str:
+        """Let ``name`` start sessions from the facilitator app; return the passphrase (shown once)."""
+        return security.authorise_facilitator(self.engine, name, actor=actor)
+
+    def revoke_facilitator(self, name: str) -> bool:
+        """Withdraw ``name``'s authorisation to start sessions from the app."""
+        return security.revoke_facilitator(self.engine, name)
+
+    def facilitators(self) -> list[str]:
+        """Who may start sessions from the facilitator app."""
+        return security.facilitators(self.engine)
+
+    def check_facilitator(self, name: str | None, passphrase: str | None) -> str:
+        """The authorised facilitator's name, or ``WorkshopRefused``."""
+        return security.check_facilitator(self.engine, name, passphrase)
 
     def resume_participant(self, token: str) -> Any:
         """The ``Participant`` holding ``token`` (a browser coming back after a refresh)."""

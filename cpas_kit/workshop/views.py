@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from cpas_kit.core.i18n import t
-from cpas_kit.core.paths import TEMPLATES_DIR, cache_dir
+from cpas_kit.core.paths import TEMPLATES_DIR, cache_dir, safe_segment, within
 from cpas_kit.store import Store
 from cpas_kit.store.engine import read
 from cpas_kit.store.schema import observations
@@ -53,7 +53,8 @@ def fingerprint(store: Store, session: dict[str, Any]) -> str:
 
 
 def _folder(session: dict[str, Any], language: str, digest: str, root: Path | None) -> Path:
-    return (root or views_root()) / session["code"] / f"{language}-{digest}"
+    base = root or views_root()
+    return within(base, base / safe_segment(session["code"], "session code") / f"{language}-{digest}")
 
 
 def _file(folder: Path, outcome: str) -> Path:

@@ -171,8 +171,11 @@ def test_rejoin_with_same_name_and_section_restores_the_participant(store, start
                                        reason="more patrols")
     prop = WorkshopStore(store).propose_recommendation(alice.token, "O1.1", "Train local police", lead_section="UNPOL")
 
-    again = WorkshopStore(store).join_workshop(started.code.lower(), "  alice   MBEKI ", "civil affairs")
+    again = WorkshopStore(store).join_workshop(started.code.lower(), "  alice   MBEKI ", "civil affairs",
+                                               token=alice.token)  # re-joining needs the personal link
     assert (again.id, again.token, again.is_new) == (alice.id, alice.token, False)
+    namesake = WorkshopStore(store).join_workshop(started.code, "Alice Mbeki", "CAS")
+    assert namesake.is_new and namesake.id != alice.id and namesake.token != alice.token
     assert WorkshopStore(store).resume_participant(alice.token).id == alice.id
     other_section = WorkshopStore(store).join_workshop(started.code, "Alice Mbeki", "HRD")
     assert other_section.id != alice.id and other_section.token != alice.token
@@ -385,8 +388,8 @@ def test_a_closed_session_changes_no_more(store, started):
         WorkshopStore(store).join_workshop(code, "Latecomer", "CAS")
     with pytest.raises(WorkshopRefused, match="is closed"):
         WorkshopStore(store).record_agreed(code, key, "O1.1", progress="no change", actor=FAC)
-    assert WorkshopStore(store).join_workshop(code, "Alice",
-                                              "CAS").id == alice.id, "re-joining to look back still works"
+    assert WorkshopStore(store).join_workshop(code, "Alice", "CAS", token=alice.token).id == alice.id, \
+        "re-joining with the personal link to look back still works"
     assert WorkshopStore(store).participant_state(alice.token)["ratings"]["O1.1"]["progress"] == "no change"
 
 

@@ -87,8 +87,8 @@ def test_a_participant_joins_rates_proposes_and_a_reload_restores_everything(sto
         ("some progress", "significant", "patrols up")
     assert "Extend night patrols" in again.mine.value
 
-    rejoined = _join(store, started.code, "awa diallo")  # same name (any case) and section: same participant
-    assert rejoined.token == app.token and rejoined.progress.value == "some progress"
+    namesake = _join(store, started.code, "awa diallo")  # same name and section, no personal link: someone else
+    assert namesake.token != app.token and namesake.progress.value is None
 
 
 def test_pressing_save_twice_stores_one_rating_and_a_changed_form_another(store, started):
@@ -218,7 +218,10 @@ def test_french_labels_and_refusals(store, started):
 
 
 def test_the_facilitator_can_start_a_session_and_sees_its_key_once(store):
+    passphrase = WorkshopStore(store).authorise_facilitator("Fatou Sow", actor="server admin")
     fac = FacilitatorApp(store, page_parameters(query=f"mission={MISSION}&cycle={CYCLE}"))
+    assert fac.by_box.value == "", "the page never shows the server's login name"
+    fac.by_box.value, fac.pass_box.value = "fatou sow", passphrase
     fac._start_session()
     assert fac.code and fac.key and fac.key in fac.note.value and fac.code in fac.head.value
     assert WorkshopStore(store).check_facilitator_key(fac.code, fac.key)["mission"] == MISSION

@@ -17,6 +17,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "this participant link is no longer valid; join again with the session code, your name and your section",
         "fr": "ce lien de participant n'est plus valable ; rejoignez la séance avec son code, votre nom et votre "
               "section"},
+    "ws_control": {
+        "en": "the {what} holds a control character (such as a NUL byte or an escape), which cannot be stored; retype "
+              "it",
+        "fr": "le texte ({what}) contient un caractère de contrôle (octet nul, échappement…) qui ne peut pas être "
+              "enregistré ; saisissez-le à nouveau"},
+    "ws_too_many": {
+        "en": "too many wrong join codes from this computer; wait {minutes} minutes, then type the code shown on the "
+              "facilitator's screen",
+        "fr": "trop de codes de séance erronés depuis cet ordinateur ; attendez {minutes} minutes, puis saisissez le "
+              "code affiché sur l'écran de l'animateur"},
+    "ws_not_authorised": {
+        "en": "this name and passphrase may not start sessions; ask the person who runs the server to authorise you "
+              "with `cpas workshop authorise YOUR NAME`, or start the session there with `cpas workshop start`",
+        "fr": "ce nom et cette phrase secrète ne permettent pas d'ouvrir une séance ; demandez à la personne qui gère "
+              "le serveur de vous autoriser avec `cpas workshop authorise VOTRE NOM`, ou d'ouvrir la séance avec "
+              "`cpas workshop start`"},
     "ws_closed": {
         "en": "session {code} is closed; nothing more can be changed in it",
         "fr": "la séance {code} est close ; plus rien ne peut y être modifié"},
@@ -156,6 +172,7 @@ LABELS: dict[str, dict[str, str]] = {
     "ws_open": {"en": "Open the session", "fr": "Ouvrir la séance"},
     "ws_or_start": {"en": "or start a new session", "fr": "ou ouvrir une nouvelle séance"},
     "ws_start": {"en": "Start a session", "fr": "Ouvrir une séance"},
+    "ws_passphrase_label": {"en": "Facilitator passphrase", "fr": "Phrase secrète d'animateur"},
     "ws_started": {"en": "Session {code} started. Participants join with the code {code}. Your facilitator key "
                          "(shown only now — write it down): {key}",
                    "fr": "Séance {code} ouverte. Les participants la rejoignent avec le code {code}. Votre clé "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import warnings
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ NA_TOKENS = ["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None"]
 DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ")
 DATE_HELP = "write dates as 2023-05-14 (or 14 May 2023)"
+MAX_INTEGER = 2**53  # the largest whole number a float holds exactly (no int64 overflow)
 
 
 class FileProblems(CpasError):
@@ -122,10 +124,33 @@ def read_csv_checked(path: Path, problems: Problems, *, text_columns: Iterable[s
         problems.add(f"The file is not a well-formed CSV table ({str(exc).strip()}): download it again, or check "
                      "that no cell contains an unclosed quote.")
         return None
+    if _cut_short(path):
+        problems.add("The file ends in the middle of a row (its last line is incomplete): it was cut short while "
+                     "downloading or copying; download it again.")
+        return None
     blank = frame.isna().all(axis=1).to_numpy()
     if blank.any():
         frame = frame.loc[~blank]
     return frame
+
+
+def _cut_short(path: Path) -> bool:
+    """True when the file does not end with a line break and its last line has fewer fields than its first."""
+    with open(path, "rb") as fh:
+        first = fh.readline(1 << 20).decode("utf-8-sig", errors="replace")
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 65536))
+        tail = fh.read()
+    if not tail or tail.endswith((b"\n", b"\r")):
+        return False
+    last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    try:
+        fields = next(csv.reader([last]), [])
+        n_columns = len(next(csv.reader([first.rstrip("\r\n")]), []))
+    except csv.Error:
+        return True
+    return len(fields) < n_columns
 
 
 def distinct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -168,6 +193,14 @@ def to_numbers(values: pd.Series, rows: np.ndarray, problems: Problems, column: 
     arr = nums.to_numpy()
     if required:
         problems.add_rows(np.isnan(arr) & ~bad_text, rows, column, f"This cell is empty: write {what}.")
+    with np.errstate(invalid="ignore"):  # inf, -inf, 1e400: never a value (checked before any cast to integers)
+        infinite = np.isinf(arr)
+        huge = integer & ~np.isnan(arr) & ~infinite & (np.abs(arr) > MAX_INTEGER)
+    problems.add_rows(infinite | huge, rows, column,
+                      lambda i: f"'{values.iloc[i]}' is not {what}: write a finite number"
+                                + (f" (at most {MAX_INTEGER:,})." if integer else "."))
+    nums = nums.mask(infinite | huge)
+    arr = nums.to_numpy()
     with np.errstate(invalid="ignore"):
         if integer:
             problems.add_rows(~np.isnan(arr) & (np.floor(arr) != arr), rows, column,
@@ -186,7 +219,7 @@ def _num(x: float) -> str:
 
 
 def to_dates(values: pd.Series, rows: np.ndarray, problems: Problems, column: str, *, required: bool = True,
-             formats: tuple[str, ...] = DATE_FORMATS) -> pd.Series:
+             formats: tuple[str, ...] = DATE_FORMATS, allow_future: bool = False) -> pd.Series:
     """Parse dates (ISO, or ACLED's "14 May 2023") once per distinct value; unparseable ones are problems."""
     codes, uniques = distinct(values)
     text = pd.Series(uniques, dtype=object).astype(str).str.strip()
@@ -202,6 +235,14 @@ def to_dates(values: pd.Series, rows: np.ndarray, problems: Problems, column: st
     problems.add_rows(bad, rows, column, lambda i: f"'{values.iloc[i]}' is not a date: {DATE_HELP}.")
     if required:
         problems.add_rows(~have, rows, column, f"The date is missing: {DATE_HELP}.")
+    if not allow_future:
+        today = np.datetime64(date.today(), "ns")
+        with np.errstate(invalid="ignore"):
+            future = ~np.isnat(out) & (out > today)
+        problems.add_rows(future, rows, column,
+                          lambda i: f"'{values.iloc[i]}' is in the future: an event or a measure is dated when it "
+                                    "happened; check the date (day, month and year).")
+        out = np.where(future, np.datetime64("NaT"), out)
     return pd.Series(out, index=values.index, name=values.name)
 
 
