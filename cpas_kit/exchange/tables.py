@@ -134,6 +134,7 @@ SPECS: tuple[TableSpec, ...] = (
                     "recommendation_id": "recommendations"}, owner="session_id"),
     TableSpec(S.workshop_agreed, key=("session_id", "outcome_code"), refs=_SESSION, owner="session_id"),
     TableSpec(S.stakeholder_options, key=("mission_code", "field", "code")),
+    TableSpec(S.report_checks, key=("mission_code", "file_sha256"), cycle_sql=_cycle_column("cycle")),
     TableSpec(S.stakeholder_snapshots, key=("mission_code", "cycle"), cycle_sql=_cycle_column("cycle")),
     TableSpec(S.stakeholder_entries, key=("snapshot_id", "stakeholder_code"),
               refs={"snapshot_id": "stakeholder_snapshots"}, owner="snapshot_id"),
