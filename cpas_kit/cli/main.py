@@ -116,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
         ip.add_argument("--by", help="who is importing (default: $CPAS_USER or your login name)")
         ip.add_argument("--json", action="store_true", help="print one JSON object (rows_read, rows_imported, "
                                                             "rows_unchanged, rows_unmatched, errors) instead of text")
+        if kind in ("acled", "ucdp", "hxl"):
+            ip.add_argument("--aliases", help="a YAML file of extra admin-1 aliases ({ISO3: {areas: {code: [names]}}})")
+        if kind == "hxl":
+            ip.add_argument("--period", help="the period a file without dates describes, e.g. 2023/24")
 
     vf = sub.add_parser("verify", help="verify (or reject) a cycle's indicator values",
                         description="Mark a cycle's values as verified, by whom and when. By default every value "
@@ -185,6 +189,12 @@ def _parser() -> argparse.ArgumentParser:
     from cpas_kit.cli import study as study_cli  # cpas study / cpas fatalities
 
     study_cli.add_parsers(sub)
+
+    from cpas_kit.cli import boundaries as boundaries_cli  # cpas boundaries import|list (issue 19)
+    from cpas_kit.cli import context as context_values_cli  # cpas context (issue 19)
+
+    boundaries_cli.register(sub)
+    context_values_cli.register(sub)
 
     s = sub.add_parser("store", help="the store")
     ssub = s.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -317,15 +327,20 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
             importer = {"acled": external.import_acled, "ucdp": external.import_ucdp,
                         "worldbank": external.import_worldbank, "hxl": external.import_hxl}[args.kind]
-            result = importer(store, args.file, args.mission, actor=actor)
+            extra = {k: getattr(args, k) for k in ("aliases", "period") if getattr(args, k, None) is not None}
+            result = importer(store, args.file, args.mission, actor=actor, **extra)
     except ImportRejected as exc:
         return report_rejected(exc, as_json=args.json)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
     print(result.summary_line())
-    for w in result.warnings:
+    for w in [*result.notes, *result.warnings]:
         print(f"  note: {w}")
+    for m in result.matches:
+        score = f", score {m['score']:g}" if m.get("score") is not None else ""
+        print(f"  matched: '{m['name']}' → {m['area_code']} {m.get('area_name') or ''} ({m['how']}{score}, "
+              f"{m.get('rows', 0)} row(s))")
     return 0
 
 
@@ -462,6 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cpas`` console script."""
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "run", None) is not None:
+            return args.run(args)
         return COMMANDS[args.command](args)
     except CpasError as exc:
         print(f"cpas: {exc}", file=sys.stderr)

@@ -167,7 +167,8 @@ def _figures(ctx: PackData) -> list[dict[str, Any]]:
         checked = _verification(values["verification_status"], lang)
         caption = [f"{ind.code} {t('by_area', lang)}", period, f"{source}{colon}{ind.data_source}",
                    t("fs_area_values", lang).format(status=checked)]
-        chart = choropleth(admin1_areas(fw.mission.geography), values, ind, period, lang)
+        areas = ctx.areas if ctx.areas is not None else admin1_areas(fw.mission.geography)  # registered first
+        chart = choropleth(areas, values, ind, period, lang)
         figures.append({"svg": inline_svg(chart, "fs-map"), "caption": caption, "kind": "map",
                         "synthetic": bool(values["is_synthetic"].any())})
     return figures
