@@ -9,7 +9,7 @@ column such as ``ADM0_PCODE``/``iso3``, else the two letters codes start with). 
 (WGS 84) in ``mission_boundaries`` with the file's name, SHA-256, who and when, as a new version numbered per
 mission, independent of the results framework; importing the same file again adds nothing. Alternative names
 the file carries (``name_alt``, ``woe_name``, ``gn_name``, ``name_fr``, ``ADM1_FR``, ``ADM1ALT1EN`` …) and an
-OCHA p-code beside an ISO code are kept for matching admin-1 names.
+the other codes an area carries (an ISO 3166-2 code beside an OCHA p-code) are kept for matching admin-1 names.
 
 ``mission_areas`` is what maps and matching use: the latest registered version, else the boundaries shipped
 with the mission's framework (Natural Earth).
@@ -45,7 +45,7 @@ NAME_FIELDS = ("ADM1_EN", "ADM1_FR", "admin1Name_en", "admin1Name_fr", "admin1Na
 ALT_FIELDS = ("name_alt", "woe_name", "gn_name", "name_fr", "name_en", "name_local", "gns_name", "ADM1_FR",
               "ADM1_EN", "ADM1_PT", "ADM1_AR", "ADM1ALT1EN", "ADM1ALT2EN", "ADM1ALT1FR", "ADM1ALT2FR", "ADM1_REF",
               "VARNAME_1", "NL_NAME_1", "admin1Name_en", "admin1Name_fr", "admin1AltName1_en", "admin1AltName2_en")
-PCODE_FIELDS = ("ADM1_PCODE", "adm1_pcode", "admin1Pcode")
+OTHER_CODE_FIELDS = ("ISO_CODE", "iso_code", "ISO", "ADM1_REF_CODE")  # other codes an area is known by
 COUNTRY_FIELDS = ("ADM0_PCODE", "adm0_pcode", "admin0Pcode", "ADM0_A3", "adm0_a3", "iso3", "ISO3", "GID_0",
                   "iso_a2", "ISO2", "iso2")
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
@@ -203,14 +203,16 @@ def _checked(gdf: gpd.GeoDataFrame, iso3: str, result: ImportResult, code_field:
     if errors:
         result.errors = errors
         raise ImportRejected(result)
-    pcode_f = next((c for c in PCODE_FIELDS if c in gdf.columns and c != code_f), None)
+    other_codes = [c for c in (*CODE_FIELDS, *OTHER_CODE_FIELDS) if c in gdf.columns and c != code_f]
+    codes_also = ["|".join(dict.fromkeys(str(v).strip() for v in row if isinstance(v, str) and v.strip()))
+                  for row in gdf[other_codes].itertuples(index=False)] if other_codes else [""] * len(gdf)
     alt_cols = [c for c in ALT_FIELDS if c in gdf.columns and c != name_f]
     alt = [
         "|".join(dict.fromkeys(str(v).strip() for v in row if isinstance(v, str) and v.strip() and v.strip() != n))
         for row, n in zip(gdf[alt_cols].itertuples(index=False), names)
     ] if alt_cols else [""] * len(gdf)
     out = gpd.GeoDataFrame({"area_code": codes.astype(str).to_numpy(), "area_name": names.astype(str).to_numpy(),
-                            "pcode": gdf[pcode_f].astype(str).to_numpy() if pcode_f else None, "alt_names": alt},
+                            "pcode": codes_also, "alt_names": alt},
                            geometry=fixed.to_numpy(), crs="EPSG:4326")
     out.attrs.update(code_field=code_f, name_field=name_f)
     if alt_cols:

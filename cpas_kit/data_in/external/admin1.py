@@ -154,10 +154,11 @@ def area_names(areas: pd.DataFrame, country_iso3: str | None = None,
     out = AreaNames()
     codes = set(areas["area_code"])
     clash: set[str] = set()
-    for column in ("area_code", "pcode", "area_name"):
+    for column in ("area_code", "pcode", "area_name"):  # pcode: other codes of the area, "|"-separated
         if column in areas:
             for code, value in zip(areas["area_code"], areas[column]):
-                _add(out.exact, clash, value, code)
+                for part in (value.split("|") if isinstance(value, str) and column == "pcode" else [value]):
+                    _add(out.exact, clash, part, code)
     if "alt_names" in areas:
         for code, value in zip(areas["area_code"], areas["alt_names"]):
             for name in (value.split("|") if isinstance(value, str) else list(value) if value is not None else []):

@@ -104,7 +104,8 @@ def other_countries(country: Country, names: pd.Series | None, codes: pd.Series 
 def skipped_note(problems, skip: set[int], country: Country) -> str:
     """One sentence listing the damaged rows of other countries that were left out (with their problems)."""
     listed = [p for p in problems.items if p.row in skip]
-    shown = "; ".join(f"row {p.row}{f' ({p.column})' if p.column else ''}: {p.message}" for p in listed[:10])
+    shown = "; ".join(f"row {p.row}{f' ({p.column})' if p.column else ''}: {p.message.rstrip('.')}"
+                      for p in listed[:10])
     more = f"; and {len(listed) - 10} more problem(s)" if len(listed) > 10 else ""
     return (f"Damaged rows skipped: {len(skip)} row(s) about other countries than {country.names[0]} had problems "
             f"and were left out (they cannot be the mission's): {shown}{more}.")

@@ -99,6 +99,8 @@ class TextFile:
         data = self.path.read_bytes()
         best = charset_normalizer.from_bytes(data[:4_000_000]).best()
         candidates = ([best.encoding] if best is not None and best.encoding not in ("utf_8", "ascii") else [])
+        if best is not None and "cp1252" in best.could_be_from_charset:
+            candidates = ["cp1252"]  # bytes that read alike in several Windows code pages: Excel's Western one
         for enc in [*candidates, *ENCODINGS_TRIED]:
             try:
                 data.decode(enc)
