@@ -1,15 +1,19 @@
-"""Resolving the admin-1 area of each row of an external dataset: by name (or code), else by coordinates.
+"""Resolving the admin-1 area of each row of an external dataset the way an analyst would, and saying how.
 
 Names are compared through :func:`name_key`: accents stripped (Unicode NFKD), case folded, hyphens, apostrophes,
-spaces and other punctuation ignored, and trailing words such as "prefecture" or "province" that UCDP appends
-dropped, so ``Ombella M'Poko``, ``Ombella-M'Poko``, ``OMBELLA MPOKO`` and ``Ombella-M'Poko prefecture`` are one
-area. An area's code (``CF-BGF``) matches too. Names are normalised once per distinct value, not per row.
+spaces and other punctuation ignored, and trailing words such as "prefecture", "province" or "state" dropped,
+so ``Ombella M'Poko``, ``OMBELLA MPOKO`` and ``Ombella-M'Poko prefecture`` are one area. Each distinct name is
+tried once (:func:`match_key`), in this order: the exact code (ISO 3166-2; an OCHA p-code or other code of
+registered boundaries) or name; an alternative name the boundaries carry; the ISO 3166-2 subdivision name
+(pycountry: CF-KB "Gribingui", ML-6 "Tombouctou"); the alias tables (:mod:`.aliases`); fuzzy matching within
+the country (:data:`FUZZY_THRESHOLD`, an ambiguous name is not guessed). A name that is an ISO 3166-2
+subdivision the boundaries lack (Mali's Ménaka, inside Gao on Natural Earth) stays unmatched, never placed by
+its coordinates in a neighbour.
 
-Rows whose name is missing or unknown (a prefecture created after the boundaries were drawn, a misspelling) are
-placed by their latitude/longitude: a vectorized point-in-polygon test over all distinct coordinates at once
-(bounding-box filter, then shapely's prepared ``intersects_xy``), with points just outside every polygon (within
-:data:`NEAR_DEGREES`, e.g. across a generalised border line) given the nearest area. Rows that still resolve to
-nothing keep ``admin1_code`` None: they are counted and named in a warning, never dropped.
+Other rows are placed by their latitude/longitude: a vectorized point-in-polygon test over all distinct
+coordinates at once (bounding-box filter, then shapely's prepared ``intersects_xy``), with points just outside
+every polygon (within :data:`NEAR_DEGREES`) given the nearest area. :func:`match_report` lists every match
+that was not exact (for review) and the unmatched names with their rows and figures; nothing is dropped.
 """
 
 from __future__ import annotations
