@@ -378,3 +378,21 @@ def test_cli_events_context_hxl_and_boundaries(store, monkeypatch, capsys):
     assert "17 area(s) read" in capsys.readouterr().out
     assert main(["boundaries", "list", "--mission", MISSION, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["version"] == 1
+
+
+def test_worldbank_file_with_an_hxl_row_reads_as_the_plain_file(store, tmp_path):
+    from cpas_kit.data_in.external import import_worldbank
+
+    plain = EXTERNAL_FIXTURES / "API_NY.GDP.PCAP.CD_DS2_en_csv_v2_1887433_missions.csv"
+    first = import_worldbank(store, plain, MISSION, actor=ACTOR)
+    lines = plain.read_text(encoding="utf-8-sig").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith('"Country Name"'))
+    width = len(next(csv.reader([lines[at]])))
+    tags = ["#country+name", "#country+code", "#indicator+name", "#indicator+code"] + ["#value"] * (width - 4)
+    tagged = tmp_path / plain.name
+    meta = plain.with_name("Metadata_Country_" + plain.name)  # read beside it: region and income group
+    tagged.with_name(meta.name).write_bytes(meta.read_bytes())
+    tagged.write_text("\n".join([*lines[:at + 1], ",".join(tags), *lines[at + 1:]]) + "\n", encoding="utf-8")
+    again = import_worldbank(store, tagged, MISSION, actor=ACTOR)
+    assert first.rows_imported > 0 and (again.rows_imported, again.rows_unchanged) == (0, first.rows_imported)
+    assert any(f"row {at + 2}" in n and "HXL" in n for n in again.notes)

@@ -65,7 +65,7 @@ def import_worldbank(store: Store, path: str | Path, mission: str, *, actor: str
     """Import the host country's row of a World Bank ``API_…`` CSV (or its region and income group from a
     ``Metadata_Country_…`` file) as national context values of ``mission`` (source "worldbank")."""
     m, result = _start("worldbank", store, path, mission)
-    values = _read(result, lambda: _wb.read_worldbank(path, m.country_iso3))
+    values = _read(result, lambda: _wb.read_worldbank(path, m.country_iso3, result.notes))
     frame, result.rows_read, warnings = values
     result.warnings += warnings
     write_context_values(store.engine, frame.assign(mission_code=mission, source=_wb.SOURCE), result,

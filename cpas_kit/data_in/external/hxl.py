@@ -161,12 +161,7 @@ def read_hxl(path: str | Path, *, country: Country, areas: gpd.GeoDataFrame | No
     indicator = indicator_code.fillna(indicator_name.map(_slug, na_action="ignore"))
     problems.add_rows(indicator.str.len().gt(80).fillna(False).to_numpy(), rows, "#indicator",
                       "The indicator is longer than 80 characters: use a short code in an #indicator+code column.")
-    lat_col, lon_col = _find(cols["all"], "geo", "lat"), _find(cols["all"], "geo", "lon")
-    if lat_col is not None and lon_col is not None:
-        lat, lon = check_coordinates(cells(lat_col), cells(lon_col), rows, problems,
-                                     columns=(lat_col.label, lon_col.label))
-    else:
-        lat = lon = pd.Series(np.nan, index=data.index)
+    lat, lon = _coordinates(cols, cells, rows, problems)
     problems.raise_if_any(n)
     _rule_notes(cols, fixed, notes)
 
@@ -204,6 +199,15 @@ def read_hxl(path: str | Path, *, country: Country, areas: gpd.GeoDataFrame | No
                       for col in cols["measures"]], ignore_index=True)
     long = _one_level(long.dropna(subset=["value"]), notes)
     return _aggregate(long, cycle_kind, fixed), n, unmatched, warnings
+
+
+def _coordinates(cols: dict, cells, rows: np.ndarray, problems: Problems) -> tuple[pd.Series, pd.Series]:
+    """Latitude and longitude (#geo+lat, #geo+lon) where the file has them, else missing."""
+    lat_col, lon_col = _find(cols["all"], "geo", "lat"), _find(cols["all"], "geo", "lon")
+    if lat_col is not None and lon_col is not None:
+        return check_coordinates(cells(lat_col), cells(lon_col), rows, problems, columns=(lat_col.label, lon_col.label))
+    empty = pd.Series(np.nan, index=cells(None).index)
+    return empty, empty
 
 
 def _table(raw: pd.DataFrame, problems: Problems, period: str | None) -> dict:

@@ -8,6 +8,7 @@ a problem's ``row`` is where the user finds the bad cell. A check that fails on 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import warnings
 from collections.abc import Callable, Iterable
@@ -96,15 +97,14 @@ class TextFile:
 
     def redetect(self) -> bool:
         """Switch to the detected encoding after a UTF-8 failure; False when no encoding reads the file."""
-        data = self.path.read_bytes()
-        best = charset_normalizer.from_bytes(data[:4_000_000]).best()
+        with open(self.path, "rb") as fh:
+            sample = fh.read(4_000_000)
+        best = charset_normalizer.from_bytes(sample).best()
         candidates = ([best.encoding] if best is not None and best.encoding not in ("utf_8", "ascii") else [])
         if best is not None and "cp1252" in best.could_be_from_charset:
             candidates = ["cp1252"]  # bytes that read alike in several Windows code pages: Excel's Western one
         for enc in [*candidates, *ENCODINGS_TRIED]:
-            try:
-                data.decode(enc)
-            except (UnicodeDecodeError, LookupError):
+            if not _decodes(self.path, enc):
                 continue
             self.encoding = enc
             name = {"cp1252": "Windows-1252", "latin_1": "Latin-1", "latin-1": "Latin-1"}.get(enc, enc)
@@ -112,6 +112,19 @@ class TextFile:
                               f"was read as {name}.")
             return True
         return False
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """True when the whole file decodes in ``encoding`` (read in blocks: a big file is never held whole)."""
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
 
 
 def canonical(name: object, renames: dict[str, str] | None = None) -> str:
