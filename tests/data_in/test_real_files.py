@@ -396,3 +396,25 @@ def test_worldbank_file_with_an_hxl_row_reads_as_the_plain_file(store, tmp_path)
     again = import_worldbank(store, tagged, MISSION, actor=ACTOR)
     assert first.rows_imported > 0 and (again.rows_imported, again.rows_unchanged) == (0, first.rows_imported)
     assert any(f"row {at + 2}" in n and "HXL" in n for n in again.notes)
+
+
+def test_packs_map_the_missions_registered_boundaries(store):
+    from cpas_kit.core.settings import PackParameters
+    from cpas_kit.packs.data import load_pack_data
+    from cpas_kit.packs.sections import conflict_context, pack_areas
+
+    params = PackParameters(mission=MISSION, cycle="2021/22-Q3", db_url=store.url)
+    shipped = set(pack_areas(load_pack_data(params))["area_code"])
+    assert len(shipped) == 17 and all(c.startswith("CF-") for c in shipped)  # Natural Earth's ISO codes
+    register_boundaries(store, REAL / "caf_adm1_cod.geojson", MISSION, actor=ACTOR)
+    import_acled(store, REAL / "acled_caf_long_dates.csv", MISSION, actor=ACTOR)
+    ctx = load_pack_data(params)
+    pcodes = json.loads((REAL / "caf_adm1_cod_pcodes.json").read_text(encoding="utf-8"))
+    assert sorted(pack_areas(ctx)["area_code"]) == sorted(pcodes.values())
+    parts = list(conflict_context(ctx))
+    html = str(getattr(parts[0], "data", parts[0]))
+    q3 = [r for r in _rows("acled_caf_long_dates.csv") if r["country"] == CAR and quarter(
+        datetime.strptime(r["event_date"], "%d %B %Y").date()) == "2021/22-Q3"]
+    assert len(q3) == 3 and "Ouham" in html and len(parts) == 2  # the table and the maps, on the new areas
+    spec = parts[1].to_dict()
+    assert pcodes["CF-OP"] in json.dumps(spec)
