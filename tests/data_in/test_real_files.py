@@ -418,3 +418,18 @@ def test_packs_map_the_missions_registered_boundaries(store):
     assert len(q3) == 3 and "Ouham" in html and len(parts) == 2  # the table and the maps, on the new areas
     spec = parts[1].to_dict()
     assert pcodes["CF-OP"] in json.dumps(spec)
+
+
+def test_hdx_monthly_events_table_dated_by_month_and_year(store):
+    """ACLED's monthly admin-2 tables as HDX publishes them: #date+month and #date+year, no full date."""
+    rows = [r for r in _rows("hxl_caf_acled_monthly.csv") if not r["admin1"].startswith("#") and r["iso3"] == "CAF"]
+    areas = {"Ouaka": "CF-UK", "Haute-Kotto": "CF-HK", "Nana-Gribizi": "CF-KB"}
+    want: dict = defaultdict(float)
+    for r in rows:
+        day = datetime.strptime(f"1 {r['month']} {r['year']}", "%d %B %Y").date()
+        want[("event+num", areas[r["admin1"]], quarter(day))] += float(r["events"])
+        want[("affected+killed", areas[r["admin1"]], quarter(day))] += float(r["fatalities"])
+    result = import_hxl(store, REAL / "hxl_caf_acled_monthly.csv", MISSION, actor=ACTOR)
+    got = read_context_values(store, MISSION, source="hxl")
+    assert {(r.indicator_code, r.admin1_code, r.period): r.value for r in got.itertuples()} == dict(want)
+    assert any("#date+month and #date+year" in n for n in result.notes)

@@ -22,6 +22,7 @@ of the mission's areas are stored under ``"?"`` + their name, so nothing is drop
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from pathlib import Path
@@ -149,7 +150,9 @@ def read_hxl(path: str | Path, *, country: Country, areas: gpd.GeoDataFrame | No
         text = data.iloc[:, col.position].astype(object).str.strip(" \u00a0\t")
         return text.where(~text.isin(NA_TOKENS), np.nan)
 
-    if cols["date"] is not None:
+    if cols["month"] is not None:
+        dates = _month_dates(cells(cols["month"]), cells(cols["year"]), rows, problems, cols["month"].label)
+    elif cols["date"] is not None:
         dates = to_dates(cells(cols["date"]), rows, problems, cols["date"].label, formats=HXL_DATE_FORMATS,
                          notes=notes)
     else:
@@ -234,6 +237,12 @@ def _table(raw: pd.DataFrame, problems: Problems, period: str | None) -> dict:
             "date": _date_column(columns), "measures": [c for c in columns if _is_figure(c)],
             "indicator_code": _find(columns, "indicator", "code"),
             "indicator_name": _find(columns, "indicator", "name", bare=True)}
+    month, year = _find(columns, "date", "month"), _find(columns, "date", "year")
+    full = cols["date"] is not None and not {"month", "year"} & set(cols["date"].attributes)
+    cols["month"] = month if month is not None and year is not None and not full else None  # HDX monthly tables
+    cols["year"] = year
+    if cols["month"] is not None:
+        cols["date"] = cols["month"]
     fixed = None
     if period is not None:
         try:
@@ -262,11 +271,35 @@ def _table(raw: pd.DataFrame, problems: Problems, period: str | None) -> dict:
     return {"data": data, "columns": cols, "period": fixed}
 
 
+_MONTHS = {name_key(m): i for names in (calendar.month_name, calendar.month_abbr) for i, m in enumerate(names) if m}
+_MONTHS.update({"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
+                "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12})
+
+
+def _month_dates(month: pd.Series, year: pd.Series, rows: np.ndarray, problems: Problems,
+                 column: str) -> pd.Series:
+    """The first day of each row's month, from a month (name or number) and a year column (HDX monthly tables)."""
+    def number(text: object) -> float:
+        key = name_key(str(text))
+        return float(_MONTHS.get(key, int(key) if key.isdigit() and 1 <= int(key) <= 12 else np.nan))
+
+    m = month.map(number, na_action="ignore").astype("float64")
+    y = pd.to_numeric(year, errors="coerce")
+    bad = (m.isna() | y.isna() | (y < 1900) | (y > 2100)).to_numpy()
+    problems.add_rows(bad, rows, column, lambda i: f"'{month.iloc[i]} {year.iloc[i]}' is not a month and year: write "
+                                                   "the month (January or 1) and the year (2023).")
+    text = y.fillna(1900).astype(int).astype(str) + "-" + m.fillna(1).astype(int).astype(str).str.zfill(2) + "-01"
+    return pd.Series(pd.to_datetime(text, format="%Y-%m-%d"), index=month.index).where(~bad)
+
+
 def _rule_notes(cols: dict, fixed: Period | None, notes: list[str]) -> None:
     """One note per figure column saying whether it was summed (flow) or taken at the latest date (stock)."""
     date = cols["date"]
     dated = (f"dated by {date.written}" if date is not None else f"all dated {fixed} (--period; the file has no date)")
-    skipped = [c.written for c in cols["all"] if c.tag == "date" and c is not date]
+    if cols["month"] is not None:
+        dated = f"dated by {cols['month'].written} and {cols['year'].written} (the first day of the month)"
+    used = {id(date), id(cols["year"]) if cols["month"] is not None else None}
+    skipped = [c.written for c in cols["all"] if c.tag == "date" and id(c) not in used]
     if skipped:
         dated += f", not by {', '.join(skipped)}"
     notes.append(f"Dates: rows {dated}.")
