@@ -433,3 +433,14 @@ def test_hdx_monthly_events_table_dated_by_month_and_year(store):
     got = read_context_values(store, MISSION, source="hxl")
     assert {(r.indicator_code, r.admin1_code, r.period): r.value for r in got.itertuples()} == dict(want)
     assert any("#date+month and #date+year" in n for n in result.notes)
+
+
+def test_a_download_cut_inside_a_quoted_cell(store):
+    text = (REAL / "acled_cut_in_quotes.csv").read_text(encoding="utf-8")
+    assert text.count('"') % 2 == 1 and not text.endswith("\n")  # the cut is inside a quoted cell
+    rows = _rows("acled_multi_country_damaged.csv")[:10]  # the same events, whole
+    result = import_acled(store, REAL / "acled_cut_in_quotes.csv", MISSION, actor=ACTOR)
+    want = _expected(rows, lambda r: date.fromisoformat(r["event_date"]))
+    assert _stored(store) == want and result.rows_read == 11
+    assert any(n.startswith("Truncated file") for n in result.notes)
+    assert any(n.startswith("Damaged rows skipped") and "row 12 (fatalities)" in n for n in result.notes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -206,10 +207,40 @@ def _read_csv(path: Path, problems: Problems, source: TextFile | None, dtypes, n
             problems.add("The file is empty: download it again.")
             return None
         except pd.errors.ParserError as exc:
+            cut = "EOF inside string" in str(exc)
+            frame = _without_cut_last_line(path, source, dtypes, na, kwargs) if cut else None
+            if frame is not None:
+                return frame
             problems.add(f"The file is not a well-formed CSV table ({str(exc).strip()}): download it again, or "
                          "check that no cell contains an unclosed quote.")
             return None
     return None
+
+
+def _without_cut_last_line(path: Path, source: TextFile | None, dtypes, na, kwargs) -> pd.DataFrame | None:
+    """A download cut in the middle of a quoted cell: the file read without its last line, then that line's
+    cells up to the cut as one more row (its missing cells are then reported, or skipped as another country's)."""
+    encoding = source.encoding if source else "utf-8-sig"
+    data = path.read_bytes()
+    cut = data.rstrip(b"\r\n").rfind(b"\n") + 1
+    if cut <= 0:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            frame = pd.read_csv(io.BytesIO(data[:cut]), encoding=encoding, dtype=dtypes, keep_default_na=False,
+                                na_values=na, skip_blank_lines=False, **kwargs)
+    except (pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    header = (kwargs.get("names") if kwargs.get("header", 0) is None else
+              next(csv.reader([data.split(b"\n", 1)[0].decode(encoding).strip("\r")])))
+    cells = next(csv.reader([data[cut:].decode(encoding, errors="replace")]), [])
+    partial = {h: v for h, v in zip(header, cells) if h in frame.columns and v != ""}
+    row = pd.DataFrame([partial], index=[len(frame)], columns=frame.columns, dtype=object)
+    if source is not None:
+        source.notes.append(f"Truncated file: its last line is cut short (a download that stopped); it was read as "
+                            f"far as it goes ({len(partial)} of {len(header)} cells).")
+    return pd.concat([frame.astype(object), row])  # text cells: every check reads object columns too
 
 
 def drop_hxl_rows(frame: pd.DataFrame, notes: list[str], *, first_row: int = 2, searched: int = 3) -> pd.DataFrame:
