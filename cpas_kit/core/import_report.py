@@ -101,7 +101,7 @@ def report_rejected(exc: ImportRejected, *, as_json: bool) -> int:
         print(json.dumps(exc.result.to_json(), ensure_ascii=False, indent=2))
     else:
         print(f"cpas: {exc}", file=sys.stderr)
-        for w in exc.result.warnings:
+        for w in [*exc.result.notes, *exc.result.warnings]:
             print(f"  note: {w}", file=sys.stderr)
     return 1
 

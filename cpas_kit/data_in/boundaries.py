@@ -30,7 +30,6 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 from sqlalchemy import func, insert, select
 
-from cpas_kit.core.errors import CpasError
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.store import Store
@@ -261,11 +260,3 @@ def _clockwise(geom):
     if isinstance(geom, MultiPolygon):
         return MultiPolygon([orient(g, sign=-1.0) for g in geom.geoms])
     return geom
-
-
-def require_boundaries(areas: gpd.GeoDataFrame | None, mission: str) -> gpd.GeoDataFrame:
-    """``areas``, or a clear error when the mission maps nothing."""
-    if areas is None:
-        raise CpasError(f"Mission {mission} has no admin-1 boundaries: register some with `cpas boundaries import "
-                        f"FILE --mission {mission}`.")
-    return areas

@@ -444,3 +444,26 @@ def test_a_download_cut_inside_a_quoted_cell(store):
     assert _stored(store) == want and result.rows_read == 11
     assert any(n.startswith("Truncated file") for n in result.notes)
     assert any(n.startswith("Damaged rows skipped") and "row 12 (fatalities)" in n for n in result.notes)
+
+
+def test_alias_files_of_the_mission_and_of_one_import(store, tmp_path, monkeypatch):
+    from cpas_kit.core.errors import CpasError
+
+    store.save_framework(demo_framework("DEMO-MLI"), effective_from="2021/22-Q1", actor=ACTOR)
+    monkeypatch.setenv("CPAS_HOME", str(tmp_path))
+    (tmp_path / "parameters" / "admin1_aliases").mkdir(parents=True)
+    (tmp_path / "parameters" / "admin1_aliases" / "DEMO-MLI.yaml").write_text(
+        "MLI:\n  areas:\n    ML-2: [Koulikouro]\n", encoding="utf-8")
+    result = import_acled(store, REAL / "acled_mli_names.csv", "DEMO-MLI", actor=ACTOR)
+    assert {m["name"]: m["how"] for m in result.matches}["Koulikouro"] == "alias"  # the mission's table, not fuzzy
+    extra = tmp_path / "mine.yaml"
+    extra.write_text("MLI:\n  ML-4: [Niono cercle]\n", encoding="utf-8")
+    areas = mission_areas(store, "DEMO-MLI")
+    from cpas_kit.data_in.external.aliases import load_aliases
+
+    names = load_aliases("MLI", "DEMO-MLI", extra)
+    assert "Niono cercle" in names["ML-4"] and "Koulikouro" in names["ML-2"] and "Tombouctou" in names["ML-6"]
+    assert match_key(name_key("Niono cercle"), area_names(areas, "MLI", names))[:2] == ("ML-4", "alias")
+    extra.write_text("MLI: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CpasError, match="not valid YAML"):
+        import_acled(store, REAL / "acled_mli_names.csv", "DEMO-MLI", actor=ACTOR, aliases=extra)
