@@ -260,3 +260,22 @@ def _clockwise(geom):
     if isinstance(geom, MultiPolygon):
         return MultiPolygon([orient(g, sign=-1.0) for g in geom.geoms])
     return geom
+
+
+def framework_coded(areas: gpd.GeoDataFrame | None, geography: Any) -> gpd.GeoDataFrame | None:
+    """Areas for maps of indicator values, which are keyed by the framework's area codes: registered areas that
+    carry such a code (an ISO 3166-2 code beside their p-code) take it; when none does, the framework's own
+    (shipped) boundaries are used, so an indicator map is never drawn empty."""
+    if geography is None:
+        return areas
+    shipped = admin1_areas(geography)
+    if areas is None or "pcode" not in areas:
+        return areas if areas is not None else shipped
+    wanted = set(shipped["area_code"])
+    found = [next((c for c in [code, *str(other or "").split("|")] if c in wanted), None)
+             for code, other in zip(areas["area_code"], areas["pcode"])]
+    if not any(found):
+        return shipped
+    out = areas.copy()
+    out["area_code"] = [f or c for f, c in zip(found, areas["area_code"])]
+    return out

@@ -20,6 +20,7 @@ from cpas_kit.analysis.indicators import CHANGE_RULE, STATUS_RULE, STATUSES
 from cpas_kit.analysis.views import indicator_parts, render_html
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period, is_period
+from cpas_kit.data_in.boundaries import framework_coded
 from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.packs.data import PackData
 from cpas_kit.stakeholders.views import framework_versions_html, pack_section
@@ -58,7 +59,7 @@ def overview(ctx: PackData) -> list[Any]:
 def outcome_sections(ctx: PackData) -> Iterator[Any]:
     """For each priority and outcome: headings, outputs, and every indicator's status and charts."""
     fw = ctx.framework
-    areas = pack_areas(ctx)
+    areas = framework_coded(ctx.areas, fw.mission.geography) if ctx.areas is not None else pack_areas(ctx)
     status = ctx.status.set_index("indicator_code")
     sections = {s.code: s.label(ctx.language) for s in fw.sections}
     recs = ctx.recommendations

@@ -467,3 +467,16 @@ def test_alias_files_of_the_mission_and_of_one_import(store, tmp_path, monkeypat
     extra.write_text("MLI: [unclosed\n", encoding="utf-8")
     with pytest.raises(CpasError, match="not valid YAML"):
         import_acled(store, REAL / "acled_mli_names.csv", "DEMO-MLI", actor=ACTOR, aliases=extra)
+
+
+def test_indicator_maps_keep_the_frameworks_codes(store):
+    from cpas_kit.data_in.boundaries import framework_coded
+
+    geography = demo_framework().mission.geography
+    register_boundaries(store, REAL / "caf_adm1_cod.geojson", MISSION, actor=ACTOR)
+    areas = mission_areas(store, MISSION)
+    coded = framework_coded(areas, geography)  # the file carries ISO_CODE beside its p-codes
+    pcodes = json.loads((REAL / "caf_adm1_cod_pcodes.json").read_text(encoding="utf-8"))
+    assert dict(zip(areas["area_code"], coded["area_code"])) == {p: iso for iso, p in pcodes.items()}
+    bare = areas.assign(pcode="")  # boundaries without the framework's codes: the shipped areas draw the values
+    assert sorted(framework_coded(bare, geography)["area_code"]) == sorted(pcodes)
