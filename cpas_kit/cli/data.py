@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from cpas_kit.core.text import safe_text
 from cpas_kit.data_in.store import ObservationStore
 
 
@@ -43,6 +44,10 @@ def register(sub: Any) -> None:
         ip.add_argument("--by", help="who is importing (default: $CPAS_USER or your login name)")
         ip.add_argument("--json", action="store_true", help="print one JSON object (rows_read, rows_imported, "
                                                             "rows_unchanged, rows_unmatched, errors) instead of text")
+        if kind in ("acled", "ucdp", "hxl"):
+            ip.add_argument("--aliases", help="a YAML file of extra admin-1 aliases ({ISO3: {areas: {code: [names]}}})")
+        if kind == "hxl":
+            ip.add_argument("--period", help="the period a file without dates describes, e.g. 2023/24")
     im.set_defaults(run=_cmd_import)
 
     vf = sub.add_parser("verify", help="verify (or reject) a cycle's indicator values",
@@ -99,15 +104,20 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
             importer = {"acled": external.import_acled, "ucdp": external.import_ucdp,
                         "worldbank": external.import_worldbank, "hxl": external.import_hxl}[args.kind]
-            result = importer(store, args.file, args.mission, actor=actor)
+            extra = {k: getattr(args, k) for k in ("aliases", "period") if getattr(args, k, None) is not None}
+            result = importer(store, args.file, args.mission, actor=actor, **extra)
     except ImportRejected as exc:
         return report_rejected(exc, as_json=args.json)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
-    print(result.summary_line())
-    for w in result.warnings:
-        print(f"  note: {w}")
+    print(safe_text(result.summary_line(), multiline=True))
+    for w in [*result.notes, *result.warnings]:
+        print(f"  note: {safe_text(w)}")
+    for m in result.matches:
+        score = f", score {m['score']:g}" if m.get("score") is not None else ""
+        print(f"  matched: '{safe_text(m['name'])}' → {m['area_code']} {safe_text(m.get('area_name') or '')} "
+              f"({m['how']}{score}, {m.get('rows', 0)} row(s))")
     return 0
 
 

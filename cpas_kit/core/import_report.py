@@ -52,6 +52,8 @@ class ImportResult(BaseModel):
     rows_unmatched: int = 0
     errors: list[ImportProblem] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # how the file was read: layout, encoding, folding, rules
+    matches: list[dict[str, Any]] = Field(default_factory=list)  # admin-1 names matched other than exactly
 
     @property
     def ok(self) -> bool:
@@ -65,7 +67,7 @@ class ImportResult(BaseModel):
             "rows_unchanged": self.rows_unchanged, "rows_unmatched": self.rows_unmatched,
             "errors": [p.model_dump(exclude_none=False) for p in self.errors],
             "warnings": list(self.warnings), "kind": self.kind, "file": self.file, "sha256": self.sha256,
-            "mission": self.mission,
+            "mission": self.mission, "matches": list(self.matches), "notes": list(self.notes),
         }
 
     def summary_line(self) -> str:
@@ -101,7 +103,7 @@ def report_rejected(exc: ImportRejected, *, as_json: bool) -> int:
         from cpas_kit.core.text import safe_text  # problems quote the file's own text: no terminal escapes
 
         print(f"cpas: {safe_text(exc, multiline=True)}", file=sys.stderr)
-        for w in exc.result.warnings:
+        for w in [*exc.result.notes, *exc.result.warnings]:
             print(f"  note: {safe_text(w)}", file=sys.stderr)
     return 1
 

@@ -143,6 +143,8 @@ SPECS: tuple[TableSpec, ...] = (
 )
 
 EXCLUDED: dict[str, str] = {
+    "mission_boundaries": "a mission's own boundary files are large geometries with their own provenance: "
+                          "headquarters registers the same file with `cpas boundaries import`",
     "workshop_join_failures": "a server's own rate-limit bookkeeping of wrong join codes (local, short-lived)",
     "workshop_facilitators": "who may start sessions on this server: local secrets, never sent",
     "fatalities": "UN peacekeeping fatalities are global headquarters data (one file for every mission), "

@@ -12,6 +12,7 @@ import pandas as pd
 from cpas_kit.analysis.evidence import load_evidence
 from cpas_kit.core.periods import Period
 from cpas_kit.core.settings import PackParameters
+from cpas_kit.data_in.boundaries import mission_areas
 from cpas_kit.data_in.external.queries import read_events
 from cpas_kit.framework.model import Framework
 from cpas_kit.store import Store
@@ -34,6 +35,7 @@ class PackData:
     recommendation_events: pd.DataFrame | None = None  # every tracker change (follow-up analysis)
     events: pd.DataFrame | None = None  # conflict events of the cycle and the four periods before (hotspots)
     agreed: pd.DataFrame | None = None  # the workshop's agreed rating and analysis per outcome (the "why")
+    areas: Any = None  # admin-1 areas in use (GeoDataFrame): the mission's registered boundaries, else the shipped
 
     @property
     def language(self) -> str:
@@ -63,11 +65,12 @@ def load_pack_data(params: PackParameters) -> PackData:
         window = [str(p) for p in Period.parse(params.cycle).before(4)] + [str(Period.parse(params.cycle))]
         conflict = read_events(store, params.mission, window)
         agreed = WorkshopStore(store).agreed_results(params.mission, params.cycle)
+        areas = mission_areas(store, params.mission)
     finally:
         store.close()
     return PackData(
         params=params, framework=evidence.framework, framework_version=evidence.framework_version,
         observations=evidence.observations, status=evidence.status, recommendations=recs,
         generated_at=datetime.now(timezone.utc), rejected=evidence.rejected, recommendation_events=rec_events,
-        events=conflict, agreed=agreed,
+        events=conflict, agreed=agreed, areas=areas,
     )

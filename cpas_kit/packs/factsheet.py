@@ -30,9 +30,9 @@ from cpas_kit.core.i18n import t
 from cpas_kit.core.paths import TEMPLATES_DIR
 from cpas_kit.core.periods import Period
 from cpas_kit.core.templates import template
+from cpas_kit.data_in.boundaries import framework_coded
 from cpas_kit.data_in.external import read_context_values
 from cpas_kit.data_in.external.countries import host_country
-from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.framework.model import Indicator
 from cpas_kit.packs.data import PackData
 from cpas_kit.packs.impact_report import LEVEL_RANK, format_number, highlights, with_unit
@@ -167,7 +167,8 @@ def _figures(ctx: PackData) -> list[dict[str, Any]]:
         checked = _verification(values["verification_status"], lang)
         caption = [f"{ind.code} {t('by_area', lang)}", period, f"{source}{colon}{ind.data_source}",
                    t("fs_area_values", lang).format(status=checked)]
-        chart = choropleth(admin1_areas(fw.mission.geography), values, ind, period, lang)
+        areas = framework_coded(ctx.areas, fw.mission.geography)  # registered boundaries, keyed as values are
+        chart = choropleth(areas, values, ind, period, lang)
         figures.append({"svg": inline_svg(chart, "fs-map"), "caption": caption, "kind": "map",
                         "synthetic": bool(values["is_synthetic"].any())})
     return figures

@@ -20,6 +20,7 @@ from cpas_kit.analysis.indicators import CHANGE_RULE, STATUS_RULE, STATUSES
 from cpas_kit.analysis.views import indicator_parts, render_html
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period, is_period
+from cpas_kit.data_in.boundaries import framework_coded
 from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.packs.data import PackData
 from cpas_kit.stakeholders.views import framework_versions_html, pack_section
@@ -38,6 +39,13 @@ def header(ctx: PackData) -> HTML:
                    generated=ctx.generated_at.strftime("%Y-%m-%d %H:%M UTC"))
 
 
+def pack_areas(ctx: PackData):
+    """The admin-1 areas the pack maps: the mission's registered boundaries, else those shipped with it."""
+    if ctx.areas is not None:
+        return ctx.areas
+    return admin1_areas(ctx.framework.mission.geography) if ctx.framework.mission.geography else None
+
+
 def overview(ctx: PackData) -> list[Any]:
     """Status counts per outcome, and the status donut."""
     rows = []
@@ -51,7 +59,7 @@ def overview(ctx: PackData) -> list[Any]:
 def outcome_sections(ctx: PackData) -> Iterator[Any]:
     """For each priority and outcome: headings, outputs, and every indicator's status and charts."""
     fw = ctx.framework
-    areas = admin1_areas(fw.mission.geography) if fw.mission.geography else None
+    areas = framework_coded(ctx.areas, fw.mission.geography) if ctx.areas is not None else pack_areas(ctx)
     status = ctx.status.set_index("indicator_code")
     sections = {s.code: s.label(ctx.language) for s in fw.sections}
     recs = ctx.recommendations
@@ -68,10 +76,10 @@ def outcome_sections(ctx: PackData) -> Iterator[Any]:
 
 def conflict_context(ctx: PackData) -> Iterator[Any]:
     """Conflict events of the cycle: a table of areas with hotspots first, the hotspot and incident maps."""
-    fw, events = ctx.framework, ctx.events
-    if fw.mission.geography is None or events is None:
+    events = ctx.events
+    areas = pack_areas(ctx)
+    if areas is None or events is None:
         return
-    areas = admin1_areas(fw.mission.geography)
     in_cycle = events[events["period"] == ctx.cycle] if len(events) else events
     hot = hotspots(events, areas, ctx.cycle)
     yield _render("conflict.html.j2", ctx, rows=hot[hot["events"] > 0].to_dict("records"), total=len(in_cycle),

@@ -459,3 +459,25 @@ report_checks = Table(
     UniqueConstraint("mission_code", "file_sha256", name="uq_report_checks_file"),
     Index("ix_report_checks_mission_date", "mission_code", "report_date"),
 )
+
+# -- a mission's own admin-1 boundaries, versioned apart from its framework (migration 0008) ------------
+
+mission_boundaries = Table(
+    "mission_boundaries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mission_code", String(40), ForeignKey("missions.code"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("country_iso3", String(3), nullable=False),
+    Column("code_field", Text, nullable=False),
+    Column("name_field", Text, nullable=False),
+    Column("areas", Integer, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_by", Text, nullable=False),
+    Column("credit", Text),
+    Column("geojson", Text, nullable=False),
+    UniqueConstraint("mission_code", "version", name="uq_mission_boundaries_version"),
+)

@@ -111,11 +111,11 @@ def _draw(store: Store, session: dict[str, Any], outcomes: Iterable[str], langua
     from cpas_kit.analysis.charts import inline_svg
     from cpas_kit.analysis.evidence import load_evidence
     from cpas_kit.analysis.views import indicator_parts
-    from cpas_kit.framework.geography import admin1_areas
+    from cpas_kit.data_in.boundaries import framework_coded, mission_areas
 
     ctx = load_evidence(store, session["mission"], session["cycle"], language)
     fw = ctx.framework
-    areas = admin1_areas(fw.mission.geography) if fw.mission.geography else None
+    areas = framework_coded(mission_areas(store, session["mission"]), fw.mission.geography)  # registered first
     status = ctx.status.set_index("indicator_code")
     outcomes_by_code = {o.code: o for _, o in fw.outcomes()}
     css = VIEW_CSS_FILE.read_text(encoding="utf-8")

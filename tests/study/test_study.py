@@ -278,7 +278,7 @@ def test_context_aggregates(study_url):
     scope = study.make_scope("poc", "2022/23-Q1", LAST)
     ev = study.conflict_events(store, scope)
     whole = events_summary(store, "UN-DEMO", by="period")
-    inside = whole[whole["period_start"] >= pd.Timestamp(scope.start)]
+    inside = whole[pd.to_datetime(whole["period_start"]) >= pd.Timestamp(scope.start)]  # text dates (issue 19)
     assert ev.set_index("mission_code").loc["UN-DEMO", "events"] == inside["events"].sum() > 0
     assert study.conflict_events(store, scope, "period")["events"].sum() == inside["events"].sum()
     with pytest.raises(study.StudyError, match="counted by 'mission' or 'period'"):

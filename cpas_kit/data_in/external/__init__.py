@@ -24,16 +24,17 @@ from pathlib import Path
 import pandas as pd
 
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
+from cpas_kit.data_in.boundaries import mission_areas
 from cpas_kit.data_in.external import hxl as _hxl
 from cpas_kit.data_in.external import worldbank as _wb
 from cpas_kit.data_in.external.acled import read_acled
+from cpas_kit.data_in.external.aliases import load_aliases
 from cpas_kit.data_in.external.conflict_events import mission_events
 from cpas_kit.data_in.external.countries import host_country
 from cpas_kit.data_in.external.queries import events_summary, read_context_values, read_events
 from cpas_kit.data_in.external.reading import FileProblems
 from cpas_kit.data_in.external.store_io import write_context_values, write_events
 from cpas_kit.data_in.external.ucdp import read_ucdp
-from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.framework.model import Mission
 from cpas_kit.store import Store
 
@@ -48,21 +49,23 @@ __all__ = [
 ]
 
 
-def import_acled(store: Store, path: str | Path, mission: str, *, actor: str) -> ImportResult:
-    """Import an ACLED CSV export as events of ``mission`` (source "acled")."""
-    return _import_events("acled", read_acled, store, path, mission, actor=actor)
+def import_acled(store: Store, path: str | Path, mission: str, *, actor: str,
+                 aliases: str | Path | None = None) -> ImportResult:
+    """Import an ACLED CSV export as events of ``mission`` (source "acled"); ``aliases``: an extra alias file."""
+    return _import_events("acled", read_acled, store, path, mission, actor=actor, aliases=aliases)
 
 
-def import_ucdp(store: Store, path: str | Path, mission: str, *, actor: str) -> ImportResult:
+def import_ucdp(store: Store, path: str | Path, mission: str, *, actor: str,
+                aliases: str | Path | None = None) -> ImportResult:
     """Import a UCDP GED CSV file (with or without its header row) as events of ``mission`` (source "ucdp")."""
-    return _import_events("ucdp", read_ucdp, store, path, mission, actor=actor)
+    return _import_events("ucdp", read_ucdp, store, path, mission, actor=actor, aliases=aliases)
 
 
 def import_worldbank(store: Store, path: str | Path, mission: str, *, actor: str) -> ImportResult:
     """Import the host country's row of a World Bank ``API_…`` CSV (or its region and income group from a
     ``Metadata_Country_…`` file) as national context values of ``mission`` (source "worldbank")."""
     m, result = _start("worldbank", store, path, mission)
-    values = _read(result, lambda: _wb.read_worldbank(path, m.country_iso3))
+    values = _read(result, lambda: _wb.read_worldbank(path, m.country_iso3, result.notes))
     frame, result.rows_read, warnings = values
     result.warnings += warnings
     write_context_values(store.engine, frame.assign(mission_code=mission, source=_wb.SOURCE), result,
@@ -70,13 +73,17 @@ def import_worldbank(store: Store, path: str | Path, mission: str, *, actor: str
     return result
 
 
-def import_hxl(store: Store, path: str | Path, mission: str, *, actor: str) -> ImportResult:
+def import_hxl(store: Store, path: str | Path, mission: str, *, actor: str, period: str | None = None,
+               aliases: str | Path | None = None) -> ImportResult:
     """Import an HDX/HXL CSV as context values per admin-1 area and reporting period of ``mission``
-    (source "hxl"); figures are stocks, so each period keeps its latest date's value."""
+    (source "hxl"): flows (``+num``, ``#affected+killed`` …) are summed over a period, stocks (``#inneed``,
+    ``#affected+idps`` …) keep the period's latest date. ``period`` dates a file that has no date column."""
     m, result = _start("hxl", store, path, mission)
-    areas = admin1_areas(m.geography) if m.geography is not None else None
+    areas = mission_areas(store, mission)
+    names = load_aliases(m.country_iso3, mission, aliases)
     frame, result.rows_read, result.rows_unmatched, warnings = _read(result, lambda: _hxl.read_hxl(
-        path, country=host_country(m.country_iso3), areas=areas, cycle_kind=m.cycle_kind))
+        path, country=host_country(m.country_iso3), areas=areas, cycle_kind=m.cycle_kind, period=period,
+        aliases=names, result=result))
     result.warnings += warnings
     write_context_values(store.engine, frame.assign(mission_code=mission, source=_hxl.SOURCE), result,
                          source=_hxl.SOURCE, actor=actor)
@@ -105,10 +112,12 @@ def _read(result: ImportResult, reader: Callable[[], tuple]) -> tuple:
         raise ImportRejected(result) from None
 
 
-def _import_events(kind: str, reader: Callable[[Path], tuple[pd.DataFrame, int]], store: Store, path: str | Path,
-                   mission: str, *, actor: str) -> ImportResult:
+def _import_events(kind: str, reader: Callable[..., tuple[pd.DataFrame, int]], store: Store, path: str | Path,
+                   mission: str, *, actor: str, aliases: str | Path | None) -> ImportResult:
     m, result = _start(kind, store, path, mission)
-    read, result.rows_read = _read(result, lambda: reader(Path(path)))
-    frame = mission_events(read, m, source=kind, result=result)
+    country = host_country(m.country_iso3)
+    names = load_aliases(m.country_iso3, mission, aliases)  # a bad alias file stops before reading
+    read, result.rows_read = _read(result, lambda: reader(Path(path), country=country, notes=result.notes))
+    frame = mission_events(read, m, source=kind, result=result, areas=mission_areas(store, mission), aliases=names)
     write_events(store.engine, frame, result, source=kind, actor=actor)
     return result

@@ -3,15 +3,15 @@ their admin-1 area, reporting period and row hash (:class:`~cpas_kit.data_in.ext
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 
 from cpas_kit.core.import_report import ImportResult
 from cpas_kit.core.periods import Period
-from cpas_kit.data_in.external.admin1 import resolution_warnings, resolve_admin1
+from cpas_kit.data_in.external.admin1 import match_report, resolve_admin1, stored_match
 from cpas_kit.data_in.external.countries import host_country, is_host
 from cpas_kit.data_in.external.schemas import EventsToStore
 from cpas_kit.data_in.external.store_io import row_hashes
-from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.framework.model import Mission
 
 
@@ -26,9 +26,11 @@ def periods_of(dates: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     return period, pd.Series(starts[codes], index=dates.index)
 
 
-def mission_events(read: pd.DataFrame, mission: Mission, *, source: str, result: ImportResult) -> pd.DataFrame:
+def mission_events(read: pd.DataFrame, mission: Mission, *, source: str, result: ImportResult,
+                   areas: gpd.GeoDataFrame | None, aliases: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """The host country's events of ``read`` (:class:`~cpas_kit.data_in.external.schemas.EventsRead`) as
-    :class:`EventsToStore` of ``mission``; other countries' rows and unmatched areas are reported in ``result``."""
+    :class:`EventsToStore` of ``mission``, placed in ``areas`` (the mission's boundaries in use); other countries'
+    rows, non-exact matches and unmatched areas are reported in ``result``."""
     country = host_country(mission.country_iso3)
     code = country.iso_numeric if source == "acled" else country.gw
     host = is_host(country, read["country"], read["country_code"], code)
@@ -42,17 +44,20 @@ def mission_events(read: pd.DataFrame, mission: Mission, *, source: str, result:
         result.warnings.append(f"No row of this file is about {country.names[0]}: is it the right file for mission "
                                f"{mission.code}?")
     events = read.loc[host]
-    areas = admin1_areas(mission.geography) if mission.geography is not None else None
     if areas is None:
         result.warnings.append(f"Mission {mission.code} has no map geography, so no event is placed in an admin-1 "
                                "area.")
-    resolved = resolve_admin1(events["admin1_name"], events["latitude"], events["longitude"], areas)
+    resolved = resolve_admin1(events["admin1_name"], events["latitude"], events["longitude"], areas,
+                              country_iso3=mission.country_iso3, aliases=aliases)
     result.rows_unmatched = int(resolved["admin1_code"].isna().sum())
-    result.warnings += resolution_warnings(events["admin1_name"], resolved)
+    matches, sentences = match_report(events["admin1_name"], resolved, areas, rows=events["row"].to_numpy(),
+                                      figures=events["fatalities_best"])
+    result.matches += matches
+    result.warnings += sentences
     period, period_start = periods_of(events["event_date"], mission.cycle_kind)
     frame = events.assign(mission_code=pd.Series(mission.code, index=events.index, dtype="str"),
                           source=pd.Series(source, index=events.index, dtype="str"), period=period,
                           period_start=period_start, admin1_code=resolved["admin1_code"].astype("category"),
-                          admin1_match=resolved["admin1_match"].astype("category"))
+                          admin1_match=stored_match(resolved).astype("category"))
     frame["row_hash"] = pd.array(row_hashes(frame), dtype="str")
     return EventsToStore.validate(frame)

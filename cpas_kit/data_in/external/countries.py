@@ -74,3 +74,38 @@ def is_host(country: Country, names: pd.Series, codes: pd.Series | None, code: i
         return by_name
     arr = codes.to_numpy(dtype="float64", na_value=np.nan)
     return np.where(np.isnan(arr), by_name, arr == code)
+
+
+def other_countries(country: Country, names: pd.Series | None, codes: pd.Series | None = None,
+                    code: int | None = None, iso3: pd.Series | None = None) -> np.ndarray:
+    """True for rows that are surely about another country than ``country``: some country cell (name, number,
+    ISO3) names another one and none names the host. A row with no country cell may be the host's: False."""
+    n = len(next(s for s in (names, codes, iso3) if s is not None))
+    other, host = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    if names is not None:
+        text = names.astype(object)
+        filled = text.notna().to_numpy() & (text.astype(str).str.strip() != "").to_numpy()
+        is_name = is_host(country, names, None, None)
+        other |= filled & ~is_name
+        host |= filled & is_name
+    if codes is not None and code is not None:
+        nums = pd.to_numeric(codes.astype(object).astype(str).str.strip(), errors="coerce").to_numpy(dtype="float64")
+        have = ~np.isnan(nums)
+        other |= have & (nums != code)
+        host |= have & (nums == code)
+    if iso3 is not None:
+        text = iso3.astype(object).astype(str).str.strip().str.upper()
+        filled = iso3.notna().to_numpy() & (text != "").to_numpy()
+        other |= filled & (text != country.iso3).to_numpy()
+        host |= filled & (text == country.iso3).to_numpy()
+    return other & ~host
+
+
+def skipped_note(problems, skip: set[int], country: Country) -> str:
+    """One sentence listing the damaged rows of other countries that were left out (with their problems)."""
+    listed = [p for p in problems.items if p.row in skip]
+    shown = "; ".join(f"row {p.row}{f' ({p.column})' if p.column else ''}: {p.message.rstrip('.')}"
+                      for p in listed[:10])
+    more = f"; and {len(listed) - 10} more problem(s)" if len(listed) > 10 else ""
+    return (f"Damaged rows skipped: {len(skip)} row(s) about other countries than {country.names[0]} had problems "
+            f"and were left out (they cannot be the mission's): {shown}{more}.")

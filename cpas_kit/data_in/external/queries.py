@@ -11,9 +11,9 @@ import pandas as pd
 from sqlalchemy import String, func, select
 
 from cpas_kit.core.periods import Period
+from cpas_kit.data_in.boundaries import mission_areas
 from cpas_kit.data_in.external.admin1 import UNMATCHED_LABEL
 from cpas_kit.data_in.external.schemas import Events, EventsSummary, StoredContextValues
-from cpas_kit.framework.geography import admin1_table
 from cpas_kit.store import Store
 from cpas_kit.store.engine import read
 from cpas_kit.store.schema import context_values, events
@@ -63,7 +63,8 @@ def events_summary(store: Store, mission: str, by: Literal["admin1", "period"] =
                    source: str | None = None, periods: list[str] | None = None) -> pd.DataFrame:
     """Event counts and ``fatalities_best`` summed per source and admin-1 area (every area of the mission, zero
     when quiet, plus a row with ``area_code`` None labelled "not matched to an area" when some events are
-    unmatched) or per source and period (``period``, ``period_start``), as :class:`EventsSummary`."""
+    unmatched) or per source and period (``period`` as "2023/24-Q4", ``period_start`` as "YYYY-MM-DD" text), as
+    :class:`EventsSummary`."""
     if by not in ("admin1", "period"):
         raise ValueError(f"events_summary: by must be 'admin1' or 'period', not {by!r}")
     keys = [events.c.admin1_code] if by == "admin1" else [events.c.period, events.c.period_start]
@@ -82,14 +83,17 @@ def events_summary(store: Store, mission: str, by: Literal["admin1", "period"] =
         counts["label"] = counts["period"].astype("str")
         out = counts.sort_values(["source", "period_start"])[["source", "period", "period_start", "label", "events",
                                                               "fatalities_best"]]
+        # text, as readers and JSON see them: "2023/24-Q4" and "2023-04-01", never epoch milliseconds
+        out = out.assign(period=out["period"].astype("str"), period_start=out["period_start"].dt.strftime("%Y-%m-%d"))
         return EventsSummary.validate(out.reset_index(drop=True))
     return EventsSummary.validate(_by_area(store, mission, counts))
 
 
 def _by_area(store: Store, mission: str, counts: pd.DataFrame) -> pd.DataFrame:
-    """Counts per area joined to every area of the mission (zeros for quiet areas), unmatched last."""
-    geography = store.framework(mission).mission.geography
-    areas = admin1_table(geography) if geography is not None else pd.DataFrame(columns=["area_code", "area_name"])
+    """Counts per area joined to every area of the mission in use (zeros for quiet areas), unmatched last."""
+    gdf = mission_areas(store, mission)
+    areas = (pd.DataFrame(gdf[["area_code", "area_name"]]) if gdf is not None
+             else pd.DataFrame(columns=["area_code", "area_name"]))
     frames = []
     for src in sorted(counts["source"].unique()):
         mine = counts.loc[counts["source"] == src].rename(columns={"admin1_code": "area_code"})

@@ -13,7 +13,7 @@ from pandera.typing import Category, Series
 
 EVENT_SOURCES = ("acled", "ucdp")
 CONTEXT_SOURCES = ("worldbank", "hxl")
-ADMIN1_MATCHES = ("name", "point")
+ADMIN1_MATCHES = ("name", "alt_name", "iso3166", "alias", "fuzzy", "point")
 
 
 class EventsRead(pa.DataFrameModel):
@@ -92,7 +92,8 @@ class EventsToStore(pa.DataFrameModel):
 
 class Events(pa.DataFrameModel):
     """Events of one mission as stored and read back: one row per source event, with its admin-1 area
-    (``admin1_code`` None: not matched to an area; ``admin1_match`` "name" or "point") and reporting period."""
+    (``admin1_code`` None: not matched to an area; ``admin1_match`` how it was placed: "name" (exact
+    code or name), "alt_name", "iso3166", "alias", "fuzzy" or "point") and reporting period."""
 
     id: Series[int]
     mission_code: Series[str]

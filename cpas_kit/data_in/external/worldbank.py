@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cpas_kit.data_in.external.reading import Problems, missing_columns, to_numbers
+from cpas_kit.data_in.external.reading import Problems, TextFile, drop_hxl_rows, missing_columns, to_numbers
 from cpas_kit.data_in.external.schemas import ContextValuesRead
 
 SOURCE = "worldbank"
@@ -47,12 +47,17 @@ class WorldBankFile:
         self.last_updated: date | None = None
         self.table = pd.DataFrame()
         self.rows = np.array([], dtype=np.int64)
+        self.notes = []
+        source = TextFile(path)
         try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            lines = path.read_text(encoding=source.encoding).splitlines()
         except UnicodeDecodeError:
-            problems.add("The file is not UTF-8 text: download it again from data.worldbank.org (do not re-save "
-                         "it from a spreadsheet).")
-            return
+            if not source.redetect():
+                problems.add("The file is not UTF-8 text: download it again from data.worldbank.org (do not "
+                             "re-save it from a spreadsheet).")
+                return
+            lines = path.read_text(encoding=source.encoding).splitlines()
+            self.notes += source.notes
         for i, record in enumerate(csv.reader(lines[:12])):
             first = record[0].strip() if record else ""
             if first == "Last Updated Date" and len(record) > 1:
@@ -77,6 +82,8 @@ class WorldBankFile:
             return
         table = table.loc[:, [c for c in table.columns if not str(c).startswith("Unnamed:")]]
         table.columns = [str(c).strip() for c in table.columns]
+        self.notes: list[str] = []
+        table = drop_hxl_rows(table, self.notes, first_row=self.header_line + 1)  # an HDX re-publication's tags
         self.table = table
         self.rows = table.index.to_numpy() + self.header_line + 1
 
@@ -88,12 +95,15 @@ def _vintage(path: Path) -> date | None:
     return WorldBankFile(path, Problems()).last_updated
 
 
-def read_worldbank(path: str | Path, iso3: str) -> tuple[pd.DataFrame, int, list[str]]:
+def read_worldbank(path: str | Path, iso3: str, notes: list[str] | None = None) -> tuple[pd.DataFrame, int, list[str]]:
     """The host country's values (:class:`ContextValuesRead`), the number of data rows,
-    and warnings. Raises :class:`~cpas_kit.data_in.external.reading.FileProblems` listing every problem."""
+    and warnings (``notes``: how the file was read). Raises
+    :class:`~cpas_kit.data_in.external.reading.FileProblems` listing every problem."""
     path = Path(path)
     problems = Problems()
     wb = WorldBankFile(path, problems)
+    if notes is not None:
+        notes += wb.notes
     problems.raise_if_any(0)
     if wb.kind == "country metadata":
         api = path.with_name(path.name[len(META_PREFIX):]) if path.name.startswith(META_PREFIX) else None
