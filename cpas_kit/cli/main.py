@@ -190,6 +190,11 @@ def _parser() -> argparse.ArgumentParser:
     ssub = s.add_subparsers(dest="action", metavar="ACTION", required=True)
     ssub.add_parser("info", help="show the store in use, its schema version and row counts")
     ssub.add_parser("upgrade", help="bring the store's schema to the newest version")
+    from cpas_kit.cli import approval as approval_cli  # cpas submit|approve|return|reopen|submissions
+    from cpas_kit.cli import quality as quality_cli  # cpas quality
+
+    quality_cli.register(sub)
+    approval_cli.register(sub)
     return p
 
 
@@ -462,6 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cpas`` console script."""
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "run", None) is not None:
+            return args.run(args)
         return COMMANDS[args.command](args)
     except CpasError as exc:
         print(f"cpas: {exc}", file=sys.stderr)

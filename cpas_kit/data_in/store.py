@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select
 
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.periods import Period
-from cpas_kit.data_in.approval import refuse_locked
+from cpas_kit.data_in.approval import locked_cells, refuse_locked
 from cpas_kit.data_in.schemas import ObservationRecord, Observations
 from cpas_kit.store import Store
 from cpas_kit.store.audit import write_audit
@@ -209,7 +209,13 @@ def set_verification(engine: Engine, mission: str, period: str, *, by: str, stat
                                    observations.c.verification_status).where(and_(*cond))).all()
         if not rows:
             return 0
-        refuse_locked(conn, {(mission, r.indicator_code, cycle) for r in rows})  # approved data is locked
+        if only_entered:  # a batch run leaves approved (locked) sections as they are; naming them is refused
+            locked = {cell[1] for cell, _ in locked_cells(conn, {(mission, r.indicator_code, cycle) for r in rows})}
+            rows = [r for r in rows if r.indicator_code not in locked]
+            if not rows:
+                return 0
+        else:
+            refuse_locked(conn, {(mission, r.indicator_code, cycle) for r in rows})
         stamp = datetime.now(timezone.utc)
         ids = [r.id for r in rows]
         for i in range(0, len(ids), _CHUNK):

@@ -7,8 +7,9 @@ period, the value, the rule and, in ``detail``, the number it broke. The rules, 
   cell (Iglewicz and Hoaglin: 0.6745 × (x − median) ÷ MAD; when the MAD is 0, (x − median) ÷ (1.2533 × mean
   absolute deviation)) is above :data:`Z_THRESHOLD` in absolute value; needs :data:`MIN_HISTORY` earlier values.
 - ``outside_range`` — below the framework's ``min_value`` or above its ``max_value``.
-- ``outside_history_range`` — where the framework sets neither, outside the range of the earlier values widened
-  by half its width on each side (DHIS2's min–max ranges generated from history); needs :data:`MIN_HISTORY`.
+- ``outside_history_range`` — on a side the framework leaves open (no minimum, or no maximum), outside the
+  range of the earlier values widened by half its width (DHIS2's min–max ranges generated from history);
+  needs :data:`MIN_HISTORY` earlier values that are not all equal.
 - ``parts_exceed_total`` / ``parts_short_of_total`` — for additive indicators, a dimension's parts add up to more
   than the total, or (all categories present) to less, beyond the import tolerance (0.5 or 0.5 %).
 - ``sudden_break`` — the change from the previous value of the cell is larger than any change between
@@ -97,22 +98,25 @@ def outliers(current: pd.DataFrame, history: pd.DataFrame, *, threshold: float =
 
 def ranges(current: pd.DataFrame, history: pd.DataFrame, fw: Framework, *,
            min_history: int = MIN_HISTORY) -> pd.DataFrame:
-    """``outside_range`` (framework bounds) and ``outside_history_range`` (bounds from history) findings."""
+    """``outside_range`` (the framework's bounds) and ``outside_history_range`` findings.
+
+    A side the framework leaves open (no ``min_value``, or no ``max_value``) is bounded from history instead.
+    """
     bounds = {i.code: (i.min_value, i.max_value) for _, _, i in fw.indicators()}
     cur = current[current["value"].notna()]
-    rows = []
-    framed = cur["indicator_code"].map(lambda c: bounds.get(c, (None, None)) != (None, None))
-    for r in cur[framed].itertuples():
-        lo, hi = bounds[r.indicator_code]
-        if lo is not None and r.value < lo:
-            rows.append((r, "outside_range", lo, f"below the framework's minimum {_num(lo)}"))
-        elif hi is not None and r.value > hi:
-            rows.append((r, "outside_range", hi, f"above the framework's maximum {_num(hi)}"))
-    j = _with_history(cur[~framed], history)
+    cur = cur.assign(fmin=cur["indicator_code"].map(lambda c: bounds.get(c, (None, None))[0]).astype("float64"),
+                     fmax=cur["indicator_code"].map(lambda c: bounds.get(c, (None, None))[1]).astype("float64"))
+    below, above = cur["value"] < cur["fmin"], cur["value"] > cur["fmax"]
+    rows = [(r, "outside_range", r.fmin, f"below the framework's minimum {_num(r.fmin)}")
+            for r in cur[below].itertuples()]
+    rows += [(r, "outside_range", r.fmax, f"above the framework's maximum {_num(r.fmax)}")
+             for r in cur[above & ~below].itertuples()]
+    j = _with_history(cur[~(below | above)], history)
     j = j[(j["n"] >= min_history) & (j["hmax"] > j["hmin"])]
     margin = HISTORY_MARGIN * (j["hmax"] - j["hmin"])
     j = j.assign(lo=j["hmin"] - margin, hi=j["hmax"] + margin)
-    for r in j[(j["value"] < j["lo"]) | (j["value"] > j["hi"])].itertuples():
+    hit = (j["fmin"].isna() & (j["value"] < j["lo"])) | (j["fmax"].isna() & (j["value"] > j["hi"]))
+    for r in j[hit].itertuples():
         rows.append((r, "outside_history_range", r.lo if r.value < r.lo else r.hi,
                      f"outside {_num(r.lo)} to {_num(r.hi)}, the range of {int(r.n)} earlier values "
                      f"({_num(r.hmin)} to {_num(r.hmax)}) widened by half its width"))

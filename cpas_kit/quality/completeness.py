@@ -59,4 +59,6 @@ def completeness(fw: Framework, current: pd.DataFrame, cycle: "str | Period") ->
                     "verified": int((entered["verification_status"] == "verified").sum()),
                     "rejected": int((entered["verification_status"] == "rejected").sum()),
                     "median_days_late": None if med is None or pd.isna(med) else float(med)})
-    return pd.DataFrame(out, columns=COMPLETENESS_COLUMNS)
+    frame = pd.DataFrame(out, columns=COMPLETENESS_COLUMNS)
+    frame["median_days_late"] = pd.Series([r["median_days_late"] for r in out], index=frame.index, dtype=object)
+    return frame  # median_days_late stays None (not NaN) where nothing was entered
