@@ -112,9 +112,15 @@ class QualityStore:
                 source: str | None, by: str, reason: str | None) -> dict[str, Any]:
         """Write a corrected value through the normal observation route (audit trail, approval lock) and record
         the finding as corrected, in one transaction."""
+        if source is None:  # keep the value's current source
+            o = observations
+            with read(self.engine) as conn:
+                source = conn.execute(select(o.c.source).where(and_(
+                    o.c.mission_code == mission, o.c.indicator_code == finding["indicator_code"],
+                    o.c.period == finding["period"], o.c.disaggregation == finding["cell"]))).scalar()
         rec = {"mission_code": mission, "indicator_code": finding["indicator_code"], "period": finding["period"],
-               "disaggregation": finding["cell"], "value": value, "value_text": value_text,
-               "source": source if source is not None else finding.get("source"), "note": reason}
+               "disaggregation": finding["cell"], "value": value, "value_text": value_text, "source": source,
+               "note": reason}
         done: dict[str, Any] = {}
 
         def _provenance(conn: Connection, counts: dict[str, int]) -> None:
