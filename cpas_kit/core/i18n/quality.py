@@ -73,6 +73,7 @@ LABELS: dict[str, dict[str, str]] = {
     "qa_corrected": {"en": "Corrected", "fr": "Corrigés"},
     "qa_explained": {"en": "Explained", "fr": "Expliqués"},
     "qa_outlier_rate": {"en": "Outlier rate", "fr": "Taux de valeurs aberrantes"},
+    "qa_not_approved": {"en": "section's data not yet approved", "fr": "données de la section non encore approuvées"},
     "qa_not_approved_note": {
         "en": "Values from sections whose data for this cycle is not yet approved are marked ◇.",
         "fr": "Les valeurs des sections dont les données de ce cycle ne sont pas encore approuvées sont marquées ◇.",
