@@ -98,6 +98,8 @@ LABELS: dict[str, dict[str, str]] = {
     "rule_late_entry": {"en": "entered late", "fr": "saisie tardive"},
     "rule_no_source": {"en": "no source", "fr": "sans source"},
     # -- the study's data-quality part --------------------------------------------------------------------
+    "study_dq_none": {"en": "No mission has a framework for these cycles.",
+                      "fr": "Aucune mission n'a de cadre pour ces cycles."},
     "study_dq_title": {"en": "Data quality per mission and cycle", "fr": "Qualité des données par mission et cycle"},
     "study_dq_intro": {
         "en": "Completeness (values entered ÷ values the framework expects), timeliness (median days from the end "
