@@ -16,7 +16,19 @@ import os
 import sys
 from typing import Sequence
 
-from cpas_kit.cli import a4p, approval, data, exchange, framework, packs, quality, stakeholders, study, tracker, workshop
+from cpas_kit.cli import (
+    a4p,
+    approval,
+    data,
+    exchange,
+    framework,
+    packs,
+    quality,
+    stakeholders,
+    study,
+    tracker,
+    workshop,
+)
 from cpas_kit.cli import store as store_cli
 from cpas_kit.core.errors import CpasError
 

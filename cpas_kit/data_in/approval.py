@@ -113,7 +113,8 @@ def _entered_sections(conn: Connection, mission: str, cycle: Period, owner: dict
 
 # -- the lock ---------------------------------------------------------------------------------------
 
-def locked_cells(conn: Connection, cells: Iterable[tuple[str, str, str]]) -> list[tuple[tuple[str, str, str], Approval]]:
+def locked_cells(conn: Connection,
+                 cells: Iterable[tuple[str, str, str]]) -> list[tuple[tuple[str, str, str], Approval]]:
     """Which of the ``(mission, indicator, period)`` cells a write would touch are locked, with their approval."""
     cells = list(cells)
     out: list[tuple[tuple[str, str, str], Approval]] = []

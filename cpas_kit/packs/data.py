@@ -12,8 +12,8 @@ import pandas as pd
 from cpas_kit.analysis.evidence import load_evidence
 from cpas_kit.core.periods import Period
 from cpas_kit.core.settings import PackParameters
-from cpas_kit.data_in.external.queries import read_events
 from cpas_kit.data_in.approval import ApprovalStore
+from cpas_kit.data_in.external.queries import read_events
 from cpas_kit.framework.model import Framework
 from cpas_kit.quality import RULES, STATES, quality_report
 from cpas_kit.store import Store

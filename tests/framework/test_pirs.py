@@ -71,7 +71,8 @@ def test_workbook_round_trip_keeps_the_sheets_and_reports_a_bad_row(store, tmp_p
     with pytest.raises(ImportRejected) as err:
         import_framework(store, tmp_path / "bad.xlsx", actor="t", effective_from="2024/25-Q1", write_error_file=False)
     errors = err.value.result.errors
-    assert {(e.sheet, e.row, e.column) for e in errors} == {("PIRS", row, "frequency"), ("PIRS", ws.max_row, "indicator")}
+    assert {(e.sheet, e.row, e.column) for e in errors} == {("PIRS", row, "frequency"),
+                                                            ("PIRS", ws.max_row, "indicator")}
     versions_before = len(store.framework_versions(M))
     _, version = import_framework(store, out, actor="t", effective_from="2024/25-Q1", write_error_file=False)
     assert len(store.framework_versions(M)) == versions_before  # unchanged round trip: no new version

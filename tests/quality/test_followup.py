@@ -63,8 +63,8 @@ def test_explained_findings_stop_being_flagged_for_that_value_only(store):
                                                  "period": f["period"], "disaggregation": f["cell"],
                                                  "value": f["value"] * 3 + 50, "source": "re-count"}], actor="M&E")
     third = quality_report(store, M, CYCLE)
-    hit = third.findings[(third.findings["indicator_code"] == f["indicator_code"]) & (third.findings["cell"] == f["cell"])
-                         & (third.findings["rule"] == "sudden_break")]
+    g = third.findings
+    hit = g[(g["indicator_code"] == f["indicator_code"]) & (g["cell"] == f["cell"]) & (g["rule"] == "sudden_break")]
     assert list(hit["state"]) == ["open"]
     audit = store.audit_log(M, entity="quality_finding")
     assert list(audit["action"]) == ["explained"] and audit.iloc[0]["note"] == "a new checkpoint opened"

@@ -128,7 +128,8 @@ def test_sudden_breaks_by_cell(fw):
     rows = []
     currents = {"sex=female": 20.0, "sex=male": 14.0, "": 12.0 + largest + 0.5}
     for cell, current in currents.items():
-        rows += [_row("SEC-08", p, v, cell) for p, v in zip(HISTORY[-5:], hist)] + [_row("SEC-08", CYCLE, current, cell)]
+        rows += [_row("SEC-08", p, v, cell) for p, v in zip(HISTORY[-5:], hist)]
+        rows.append(_row("SEC-08", CYCLE, current, cell))
     current, history = checks.split(_frame(rows), CYCLE)
     found = checks.breaks(current, history)
     expected = {("SEC-08", c) for c, v in currents.items() if abs(v - hist[-1]) > largest}
