@@ -1,7 +1,9 @@
 """The data-quality rules, on tidy frames: every value of a cycle against its own history and its framework.
 
 Each rule returns findings (one row per value that broke it) with the indicator, the disaggregation cell, the
-period, the value, the rule and, in ``detail``, the number it broke. The rules, with their stated thresholds:
+period, the value, the rule and, in ``detail``, the number it broke. A value's history is the earlier values of the same
+indicator, cell and kind of period within the :data:`HISTORY_PERIODS` cycles before the checked one. The rules,
+with their stated thresholds:
 
 - ``outlier_modified_z`` — the value's modified z-score against the earlier values of the same indicator and
   cell (Iglewicz and Hoaglin: 0.6745 × (x − median) ÷ MAD; when the MAD is 0, (x − median) ÷ (1.2533 × mean
@@ -31,6 +33,7 @@ from cpas_kit.framework.model import Framework
 
 Z_THRESHOLD = 3.5
 MIN_HISTORY = 4
+HISTORY_PERIODS = 12  # the history a value is checked against: the 12 cycles before it (3 years of quarters)
 LATE_AFTER_DAYS = 30
 HISTORY_MARGIN = 0.5
 TOLERANCE_ABS = 0.5

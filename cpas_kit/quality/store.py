@@ -1,7 +1,8 @@
 """The store side of data quality: the values a check needs (read in one query) and the follow-up log.
 
-Reading is pushed into SQL: only the mission's values up to the end of the cycle, of the indicator × cell
-series that have a value in the cycle, and only the columns the rules use. A finding's follow-up is the
+Reading is pushed into SQL: only the mission's values from the history window (the
+:data:`~cpas_kit.quality.checks.HISTORY_PERIODS` cycles before the checked one) to the end of the cycle, of the
+indicator × cell series that have a value in the cycle, and only the columns the rules use. A finding's follow-up is the
 latest entry of the append-only ``quality_followups`` log for (indicator, period, cell, rule); an explanation
 holds for the value it was given for, so a changed value is flagged again.
 """
@@ -16,7 +17,7 @@ from sqlalchemy import Connection, and_, exists, insert, select
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.periods import Period
 from cpas_kit.data_in.store import ObservationStore
-from cpas_kit.quality.checks import RULES, periods_of
+from cpas_kit.quality.checks import HISTORY_PERIODS, RULES, periods_of
 from cpas_kit.store import Store
 from cpas_kit.store.audit import now, write_audit
 from cpas_kit.store.engine import read, run_write
@@ -47,22 +48,35 @@ class QualityStore:
         self.store = store
         self.engine = store.engine
 
-    def values(self, mission: str, cycle: str) -> pd.DataFrame:
-        """The cycle's values and every earlier value of the same indicator × cell series (one query)."""
+    def values(self, mission: str, cycle: str, *, history_periods: int = HISTORY_PERIODS) -> pd.DataFrame:
+        """The cycle's values and the earlier values of the same indicator × cell series in the history window
+        (the ``history_periods`` cycles before it).
+
+        Two queries: the cycle's rows with every column the rules use, and the history's rows with only
+        indicator, period, cell and value (no dates to parse: a period's start comes from its name).
+        """
         c = Period.parse(cycle)
         o, cur = observations, observations.alias("cur")
         in_cycle = exists().where(and_(cur.c.mission_code == o.c.mission_code,
                                        cur.c.indicator_code == o.c.indicator_code,
                                        cur.c.disaggregation == o.c.disaggregation,
                                        cur.c.period.in_(periods_of(c))))
-        q = select(*[o.c[n] for n in _COLUMNS]).where(and_(o.c.mission_code == mission, o.c.period_start <= c.end,
-                                                           in_cycle))
+        hist_cols = ("indicator_code", "period", "disaggregation", "value")
+        q_hist = select(*[o.c[n] for n in hist_cols]).where(and_(
+            o.c.mission_code == mission, o.c.period_start >= c.shift(-history_periods).start,
+            o.c.period_start < c.start, o.c.value.is_not(None), in_cycle))
+        q_cur = select(*[o.c[n] for n in _COLUMNS if n != "period_start"]).where(and_(
+            o.c.mission_code == mission, o.c.period.in_(periods_of(c))))
         with read(self.engine) as conn:
-            rows = conn.execute(q).all()
-        frame = pd.DataFrame(rows, columns=list(_COLUMNS))
+            hist = conn.execute(q_hist).all()
+            now = conn.execute(q_cur).all()
+        columns = [n for n in _COLUMNS if n != "period_start"]
+        frame = pd.concat([pd.DataFrame(list(map(tuple, now)), columns=columns),
+                           pd.DataFrame(list(map(tuple, hist)), columns=list(hist_cols))], ignore_index=True)
+        starts = {p: pd.Timestamp(Period.parse(p).start) for p in frame["period"].unique()}
+        frame["period_start"] = frame["period"].map(starts)
         frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
-        frame["period_start"] = pd.to_datetime(frame["period_start"])
-        return frame
+        return frame[list(_COLUMNS)]
 
     def followups(self, mission: str, cycle: str) -> dict[tuple[str, str, str, str], dict[str, Any]]:
         """The latest follow-up per (indicator, period, cell, rule) of the cycle's periods."""
