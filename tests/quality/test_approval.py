@@ -13,6 +13,7 @@ from cpas_kit.data_in.observations import import_observations
 from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.demo import demo_framework
 from cpas_kit.exchange.bundle import export_mission, merge_file
+from cpas_kit.quality import QualityStore
 from cpas_kit.store import Store
 
 STORE_CONTENT = "framework"
@@ -131,14 +132,18 @@ def test_merge_that_would_change_approved_data_is_refused(store, tmp_path):
     assert ("SEC-08", CYCLE, "sex=male", 4.0, "entered") in _snapshot(store)
 
 
-def test_approvals_travel_in_the_exchange_file(store, tmp_path):
+def test_approvals_and_follow_ups_travel_in_the_exchange_file(store, tmp_path):
     _approve_unpol(store)
+    finding = {"indicator_code": "SEC-04", "cell": "", "period": CYCLE, "rule": "no_source", "value": 5.0}
+    QualityStore(store).record(M, finding, state="explained", by="M&E", reason="source is the Force's log")
     out = tmp_path / "hq.jsonl.gz"
     export_mission(store, M, out, cycle=CYCLE, actor="mission")
     hq = Store(f"sqlite:///{tmp_path / 'hq.sqlite'}")
     merge_file(hq, out, actor="HQ")
     assert [r["status"] for r in ApprovalStore(hq).statuses(M, CYCLE) if r["section"] == "UNPOL"] == ["approved"]
     assert merge_file(hq, out, actor="HQ").rows_imported == 0  # merging twice changes nothing
+    followups = QualityStore(hq).followups(M, CYCLE)
+    assert followups[("SEC-04", CYCLE, "", "no_source")]["reason"] == "source is the Force's log"
     with pytest.raises(ApprovedDataLocked):  # the approval locks headquarters' copy too
         ObservationStore(hq).write_observations([_obs("SEC-07", value=99.0)], actor="HQ")
 
