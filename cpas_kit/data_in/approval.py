@@ -64,6 +64,14 @@ class Approval:
                 f"{self.mission_code} --cycle {self.cycle} --section {self.section_code} --reason \"…\"`.")
 
 
+    def row_message(self) -> str:
+        """What an import report says of one row that would change locked data."""
+        return (f"{self.mission_code} section {self.section_code}'s data for {self.cycle} was approved by "
+                f"{self.actor} on {_day(self.at)} and is locked; leave this row as it is in the store or ask for "
+                f"the approval to be re-opened (`cpas reopen --mission {self.mission_code} --cycle {self.cycle} "
+                f"--section {self.section_code} --reason \"…\"`)")
+
+
 def _day(at: Any) -> str:
     return at.strftime("%Y-%m-%d") if hasattr(at, "strftime") else str(at)[:10]
 

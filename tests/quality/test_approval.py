@@ -108,10 +108,18 @@ def test_import_of_a_file_touching_approved_data_is_refused(store, tmp_path):
     csv.write_text("mission_code,indicator_code,period,disaggregation,value,value_text,source,note\n"
                    f"{M},SEC-04,{CYCLE},,12,,Force returns,\n{M},SEC-07,{CYCLE},,11,,UNPOL weekly,\n",
                    encoding="utf-8")
-    with pytest.raises(ApprovedDataLocked, match="UNPOL"):
+    with pytest.raises(ImportRejected) as err:
         import_observations(store, csv, actor="importer", write_error_file=False)
+    errors = err.value.result.errors
+    assert [(e.row, e.column) for e in errors] == [(3, "value")]  # the UNPOL row, not the Force's
+    assert "approved by Chief of Staff" in errors[0].message and "cpas reopen" in errors[0].message
     assert _snapshot(store) == before
     assert store.table_counts()["imports"] == 0
+    same = tmp_path / "same.csv"  # the approved values unchanged and a Force value: accepted
+    same.write_text("mission_code,indicator_code,period,disaggregation,value,value_text,source,note\n"
+                    f"{M},SEC-04,{CYCLE},,12,,Force returns,\n{M},SEC-07,{CYCLE},,5,,UNPOL weekly report,\n",
+                    encoding="utf-8")
+    assert import_observations(store, same, actor="importer", write_error_file=False).rows_imported == 1
 
 
 def test_merge_that_would_change_approved_data_is_refused(store, tmp_path):
