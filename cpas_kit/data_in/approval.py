@@ -11,7 +11,7 @@ exchange merge, apps) asks :func:`locked_cells` inside its own transaction and i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Iterable
 
 import pandas as pd
@@ -278,6 +278,8 @@ def _by_cycle(item: tuple[tuple[str, str], dict[str, Any]]) -> tuple:
 
 def _status_row(mission: str, section: str, cycle: str, row: dict[str, Any]) -> dict[str, Any]:
     at = row.get("at")
+    if isinstance(at, datetime) and at.tzinfo is None:  # SQLite hands back naive UTC
+        at = at.replace(tzinfo=timezone.utc)
     return {"mission": mission, "section": section, "cycle": cycle, "status": row["status"],
             "last_step": row.get("action"), "by": row.get("actor"),
             "at": None if at is None else (at.isoformat() if hasattr(at, "isoformat") else str(at)),
