@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from cpas_kit.analysis.views import render_html
-from cpas_kit.core.i18n import LABELS, t
+from cpas_kit.core.i18n import LABELS
 from cpas_kit.core.i18n.quality import LABELS as QUALITY_LABELS
 from cpas_kit.data_in.approval import STATUSES, ApprovalStore
 from cpas_kit.data_in.store import ObservationStore
