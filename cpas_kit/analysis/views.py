@@ -49,7 +49,9 @@ def _render(name: str, ctx: Evidence, **values: Any) -> HTML:
 def indicator_parts(ctx: Evidence, ind, row: pd.Series, areas) -> Iterator[Any]:
     """One indicator's status block, then its trend, breakdown and map charts (the pack and the workshop views)."""
     fw, lang = ctx.framework, ctx.language
-    yield _render("indicator.html.j2", ctx, ind=ind, row=row, section=fw.section(ind.responsible_section).label(lang))
+    unapproved = ind.responsible_section in getattr(ctx, "unapproved_sections", ())  # the pack marks these (issue 16)
+    yield _render("indicator.html.j2", ctx, ind=ind, row=row, section=fw.section(ind.responsible_section).label(lang),
+                  unapproved=unapproved)
     trend = trend_frame(ctx.observations, ind.code, ctx.cycle)
     if ind.kind == "qualitative":
         yield _render("timeline.html.j2", ctx, rows=trend.to_dict("records"))

@@ -1,4 +1,5 @@
-"""``cpas framework validate|export|import``: check a framework file, edit it in Excel, save a new version."""
+"""``cpas framework validate|export|import|pirs``: check a framework file, edit it in Excel, save a new version, write
+its indicator reference sheets."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ def register(sub: Any) -> None:
                                     "the file (e.g. priorities[1].outcomes[0].indicators[3].direction).")
     v.add_argument("file", help="the framework YAML file")
     _add_export_import(fsub)
+    add_pirs(fsub)  # issue 16: indicator reference sheets
     f.set_defaults(run=_cmd_framework)
 
 
@@ -88,4 +90,29 @@ def run_framework(args: argparse.Namespace, store: Any = None) -> int:
     state = "saved as" if result.rows_imported else "unchanged: still"
     print(f"{result.summary_line()} {result.mission} results framework {state} version {version}, in force from "
           f"{row['effective_from']}.")
+    return 0
+
+
+def add_pirs(fsub: Any) -> None:
+    """Add ``pirs`` to the ``cpas framework`` sub-commands."""
+    fp = fsub.add_parser("pirs", help="write indicator reference sheets (PIRS), one per indicator, as Word or Excel",
+                         description="Write a Performance Indicator Reference Sheet for each indicator (or one): "
+                                     "definition, unit, disaggregation, rationale, data source, collection method, "
+                                     "frequency, responsible, baseline and targets with their rationale, data-quality "
+                                     "limitations, and every change to the indicator across framework versions.")
+    fp.add_argument("--mission", required=True, help="mission code, e.g. UN-DEMO")
+    fp.add_argument("--indicator", help="only this indicator's sheet, e.g. SEC-01")
+    fp.add_argument("--format", choices=["docx", "xlsx"], required=True, help="docx or xlsx")
+    fp.add_argument("-o", "--output", required=True, help="the file to write")
+    fp.add_argument("--language", choices=["en", "fr"], default="en", help="language of the sheets (default: en)")
+    fp.set_defaults(run=_cmd_pirs)
+
+
+def _cmd_pirs(args: argparse.Namespace) -> int:
+    from cpas_kit.framework.pirs import write_pirs
+    from cpas_kit.store import Store
+
+    out = write_pirs(Store(), args.mission, args.output, fmt=args.format, indicator=args.indicator,
+                     language=args.language)
+    print(f"Indicator reference sheets of {args.mission} written to {out}.")
     return 0

@@ -18,12 +18,14 @@ from typing import Sequence
 
 from cpas_kit.cli import (
     a4p,
+    approval,
     boundaries,
     context,
     data,
     exchange,
     framework,
     packs,
+    quality,
     report,
     stakeholders,
     study,
@@ -46,6 +48,8 @@ EPILOG = """examples:
   cpas import observations force.xlsx         check the whole file, then write it (or list every problem)
   cpas import acled acled_export.csv --mission UN-DEMO
   cpas verify --mission UN-DEMO --cycle 2023/24-Q4 --by "M&E officer"
+  cpas quality --mission UN-DEMO --cycle 2023/24-Q4   outliers, breaks, late entries, completeness per section
+  cpas submit --mission UN-DEMO --cycle 2023/24-Q4 --section UNPOL --by "UNPOL focal point"   then approve
   cpas events --mission UN-DEMO --by admin1   conflict events and fatalities per admin-1 area
   cpas tracker list --mission UN-DEMO         recommendations, decisions, progress, overdue
   cpas tracker decide 4 --decision Approved --by "Head of Mission"
@@ -58,8 +62,8 @@ e.g. CPAS_DB_URL=postgresql+psycopg://user:password@server/cpas for a shared hea
 
 
 # the command table: `cpas --help` lists the commands in this order
-GROUPS = (packs, framework, data, boundaries, context, tracker, workshop, stakeholders, report, exchange, a4p, study,
-          store_cli)
+GROUPS = (packs, framework, data, quality, approval, boundaries, context, tracker, workshop, stakeholders, report,
+          exchange, a4p, study, store_cli)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -62,6 +62,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("source", "source", 28, is_input=True),
     Column("note", "de_note", 36, is_input=True),
     Column("verification_status", "verification", 14),
+    Column("definition", "de_definition", 40),  # from the indicator reference sheet (issue 16)
+    Column("collection_method", "de_collection_method", 40),
     Column("mission_code", "mission", 10, hidden=True),
     Column("period", "period", 10, hidden=True),
     Column("disaggregation", "de_cell_key", 24, hidden=True),
@@ -198,6 +200,8 @@ def _section_sheet(wb: Workbook, fw: Framework, code: str, label: str, indicator
                 "note": None if now is None else now.note,
                 "verification_status": None if now is None else t(now.verification_status, language),
                 "mission_code": fw.mission.code, "period": str(cyc), "disaggregation": key,
+                "definition": (ind.definition_fr or ind.definition) if language == "fr" else ind.definition,
+                "collection_method": ind.pirs.text("collection_method", language) if ind.pirs else None,
             }
             for field, v in values.items():
                 c = text_cell(ws.cell(row=r, column=col_of[field]), v)  # never a formula, nor a NUL byte

@@ -24,6 +24,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 from pandera.typing import Series
+from sqlalchemy import and_, select
 
 from cpas_kit.core.error_workbook import SheetLayout, Upload, errors_path, write_error_workbook
 from cpas_kit.core.errors import NotFoundError, PeriodError
@@ -31,11 +32,14 @@ from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportRes
 from cpas_kit.core.limits import CellBudget, csv_rows
 from cpas_kit.core.periods import Period, is_period
 from cpas_kit.core.text import control_problem, plain_text
+from cpas_kit.data_in.approval import locked_cells
 from cpas_kit.data_in.entry_workbook import META_SHEET, value_bounds
 from cpas_kit.data_in.schemas import cell_key
 from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.framework.model import Framework
 from cpas_kit.store.audit import record_import
+from cpas_kit.store.engine import read
+from cpas_kit.store.schema import observations
 
 REQUIRED = ("mission_code", "indicator_code", "period")
 OPTIONAL = ("disaggregation", "value", "value_text", "source", "note")
@@ -464,6 +468,26 @@ class _Checker:
         return [r for r in good
                 if (r["mission_code"], r["indicator_code"], r["period"], r["disaggregation"]) not in dup_keys]
 
+    def locks(self, good: list[dict[str, Any]]) -> None:
+        """Rows that would change values of a section whose data for the cycle is approved (locked)."""
+        o = observations
+        with read(self.store.engine) as conn:
+            hits = dict(locked_cells(conn, {(r["mission_code"], r["indicator_code"], r["period"]) for r in good}))
+            stored = {}
+            for m, i, p in hits:
+                for row in conn.execute(select(o.c.disaggregation, o.c.value, o.c.value_text, o.c.source, o.c.note)
+                                        .where(and_(o.c.mission_code == m, o.c.indicator_code == i,
+                                                    o.c.period == p))):
+                    stored[(m, i, p, row[0])] = tuple(row[1:])
+        for r in good:
+            key = (r["mission_code"], r["indicator_code"], r["period"])
+            if key not in hits:
+                continue
+            old = stored.get((*key, r["disaggregation"]))
+            new = (r["value"], r["value_text"], r["source"], r["note"])
+            if old is None or not _same_content(old, new):
+                self.add(r, "value", hits[key].row_message())
+
     def totals(self, good: list[dict[str, Any]]) -> None:
         by_cell = {(r["mission_code"], r["indicator_code"], r["period"], r["disaggregation"]): r for r in good}
         groups: dict[tuple, list[dict[str, Any]]] = {}
@@ -488,6 +512,17 @@ class _Checker:
                                           f"({TOLERANCE_RULE})")
 
 
+def _same_content(old: tuple, new: tuple) -> bool:
+    """Stored (value, value_text, source, note) against an upload row's: equal, missing equal to missing."""
+    def norm(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
+            return None
+        return float(v) if isinstance(v, (int, float)) else v
+    a, b = [norm(v) for v in old], [norm(v) for v in new]
+    return all(math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12) if isinstance(x, float) and isinstance(y, float)
+               else x == y for x, y in zip(a, b))
+
+
 def _range(lo: float | None, hi: float | None) -> str:
     if lo is not None and hi is not None:
         return f"{lo:g} to {hi:g}"
@@ -507,6 +542,7 @@ def check_upload(upload: Upload, store: Any, *, today: date | None = None) -> tu
     checker.schema(frame)
     good = checker.duplicates(checker.rows(frame))
     checker.totals(good)
+    checker.locks(good)
     problems = sorted(checker.problems, key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
     rows = pd.DataFrame([{k: v for k, v in r.items() if not k.startswith("_") and k != "value_unreadable"}
                          for r in good],

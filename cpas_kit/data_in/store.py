@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select
 
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.periods import Period
+from cpas_kit.data_in.approval import locked_cells, refuse_locked
 from cpas_kit.data_in.schemas import ObservationRecord, Observations
 from cpas_kit.store import Store
 from cpas_kit.store.audit import write_audit
@@ -93,6 +94,9 @@ def write_observations(engine: Engine, frame: "pd.DataFrame | list[dict[str, Any
                 new_rows.append({**rec, "entered_by": actor, "entered_at": stamp})
             elif any(_differs(old[c], rec[c]) for c in _COMPARED):
                 changed.append((old, rec))
+        if new_rows or changed:  # approved sections are locked: refuse before anything is written
+            refuse_locked(conn, {(r["mission_code"], r["indicator_code"], r["period"])
+                                 for r in new_rows + [rec for _, rec in changed]})
         for i in range(0, len(new_rows), _CHUNK):
             conn.execute(insert(observations), new_rows[i:i + _CHUNK])
         if changed:
@@ -205,6 +209,13 @@ def set_verification(engine: Engine, mission: str, period: str, *, by: str, stat
                                    observations.c.verification_status).where(and_(*cond))).all()
         if not rows:
             return 0
+        if only_entered:  # a batch run leaves approved (locked) sections as they are; naming them is refused
+            locked = {cell[1] for cell, _ in locked_cells(conn, {(mission, r.indicator_code, cycle) for r in rows})}
+            rows = [r for r in rows if r.indicator_code not in locked]
+            if not rows:
+                return 0
+        else:
+            refuse_locked(conn, {(mission, r.indicator_code, cycle) for r in rows})
         stamp = datetime.now(timezone.utc)
         ids = [r.id for r in rows]
         for i in range(0, len(ids), _CHUNK):

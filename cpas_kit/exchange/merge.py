@@ -20,6 +20,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.core.paths import MIGRATIONS_DIR
+from cpas_kit.data_in.approval import refuse_locked
 from cpas_kit.exchange.file import ExchangeFile, problem, read_exchange
 from cpas_kit.exchange.rules import content_problems
 from cpas_kit.exchange.tables import CANON, CHUNK, PARENTS, SEQ, SPECS, TO_DB, TableSpec, natural_key
@@ -114,6 +115,8 @@ def merge_file(store: Any, path: "str | Path", *, actor: str) -> MergeResult:
         _check_framework(st, ex)
         if st.problems:
             raise ImportRejected(result.model_copy(update={"errors": st.problems}))
+        refuse_locked(conn, {(r["mission_code"], r["indicator_code"], r["period"])  # approved sections are locked
+                             for spec, new in plans if spec.name == "observations" for r in new})
         for spec, new in plans:
             _insert(st, spec, new)
         done = result.model_copy(update={"conflicts": st.conflicts,

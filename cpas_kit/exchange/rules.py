@@ -156,6 +156,7 @@ class _Frameworks:
 
     def __init__(self, store: Any, mission: str, versions: list[tuple[date, int, Framework, str]]):
         self.store, self.mission, self.versions = store, mission, versions
+        self.engine = store.engine  # the approval lock is read from the store itself (cpas_kit.data_in.approval)
 
     def mission_codes(self) -> list[str]:
         codes = set(self.store.mission_codes())

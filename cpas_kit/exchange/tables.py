@@ -138,6 +138,10 @@ SPECS: tuple[TableSpec, ...] = (
     TableSpec(S.stakeholder_snapshots, key=("mission_code", "cycle"), cycle_sql=_cycle_column("cycle")),
     TableSpec(S.stakeholder_entries, key=("snapshot_id", "stakeholder_code"),
               refs={"snapshot_id": "stakeholder_snapshots"}, owner="snapshot_id"),
+    TableSpec(S.quality_followups, key=("mission_code", "indicator_code", "period", "disaggregation", "rule", "at"),
+              cycle_sql=_cycle_column("period"), narrow=("period", "in")),
+    TableSpec(S.section_approvals, key=("mission_code", "section_code", "cycle", "at"),
+              cycle_sql=_cycle_column("cycle")),
     TableSpec(S.audit_log, key=("mission_code", "at", "actor", "action", "entity", "entity_key", "old_value",
                                 "new_value", "note"), cycle_rows=_audit_in_cycle, narrow=("at", "range")),
 )

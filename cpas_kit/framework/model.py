@@ -136,6 +136,36 @@ class Target(_Model):
     text: str | None = None
 
 
+PIRS_FREQUENCIES = ("monthly", "quarterly", "semi-annual", "annual", "ad hoc")
+PIRS_TEXT_FIELDS = ("rationale", "collection_method", "baseline_rationale", "target_rationale",
+                    "data_quality_limitations")
+_PirsText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class Pirs(_Model):
+    """The Performance Indicator Reference Sheet fields (USAID ADS 201) an indicator adds to its definition,
+    unit, disaggregations, data source and responsible section; each text has an optional French version."""
+
+    rationale: _PirsText | None = None
+    rationale_fr: _PirsText | None = None
+    collection_method: _PirsText | None = None
+    collection_method_fr: _PirsText | None = None
+    frequency: Literal["monthly", "quarterly", "semi-annual", "annual", "ad hoc"] | None = None
+    responsible_person: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    baseline_rationale: _PirsText | None = None
+    baseline_rationale_fr: _PirsText | None = None
+    target_rationale: _PirsText | None = None
+    target_rationale_fr: _PirsText | None = None
+    data_quality_limitations: _PirsText | None = None
+    data_quality_limitations_fr: _PirsText | None = None
+
+    def text(self, field: str, language: str = "en") -> str | None:
+        """A text field in ``language`` (French falls back to English)."""
+        if language == "fr":
+            return getattr(self, f"{field}_fr") or getattr(self, field)
+        return getattr(self, field)
+
+
 class Indicator(Named):
     """Something measured each cycle."""
 
@@ -153,6 +183,8 @@ class Indicator(Named):
     max_value: float | None = None
     tags: list[Code] = Field(default_factory=list)
     standard_code: Code | None = None  # shared code of a standard indicator (cpas_kit.framework.standards), for studies
+    definition_fr: str | None = None
+    pirs: Pirs | None = None  # the indicator reference sheet's further fields (cpas_kit.framework.pirs)
 
     @property
     def additive(self) -> bool:

@@ -38,7 +38,7 @@ from cpas_kit.framework.edit import (
     save_edited_framework,
     validate_document,
 )
-from cpas_kit.framework.model import Framework
+from cpas_kit.framework.model import PIRS_FREQUENCIES, Framework
 
 META_SHEET = "_cpas"
 WORKBOOK_KIND = "cpas-framework"
@@ -73,6 +73,7 @@ SHEETS: dict[str, tuple[Col, ...]] = {
         Col("level", width=12, choices=("strategic", "stakeholder", "output")),
         Col("kind", width=13, choices=("quantitative", "qualitative")), Col("unit", width=14),
         Col("direction", width=11, choices=("increase", "decrease", "maintain")), Col("definition", width=40),
+        Col("definition_fr", width=40),
         Col("baseline_value", "number", 12), Col("baseline_text", width=30), Col("baseline_period", width=12),
         Col("data_source", width=30), Col("responsible_section", width=14, choices="Sections!$A$3:$A$200"),
         Col("disaggregations", "list", 18), Col("min_value", "number", 10), Col("max_value", "number", 10),
@@ -81,6 +82,12 @@ SHEETS: dict[str, tuple[Col, ...]] = {
                 Col("value", "number", 12), Col("text", width=48)),
     "Outputs": (Col("outcome", width=10, choices="Outcomes!$B$3:$B$500"), *NAMES,
                 Col("section", width=14, choices="Sections!$A$3:$A$200")),
+    "PIRS": (Col("indicator", width=12, choices="Indicators!$B$3:$B$2000"),
+             *[Col(f, width=48) for f in ("rationale", "rationale_fr", "collection_method", "collection_method_fr")],
+             Col("frequency", width=13, choices=PIRS_FREQUENCIES), Col("responsible_person", width=30),
+             *[Col(f, width=48) for f in ("baseline_rationale", "baseline_rationale_fr", "target_rationale",
+                                          "target_rationale_fr", "data_quality_limitations",
+                                          "data_quality_limitations_fr")]),
     "Stakeholders": (*NAMES, Col("type", width=18), Col("influence", width=11, choices=("high", "medium", "low")),
                      Col("attitude", width=12, choices=("supportive", "neutral", "opposed")),
                      Col("agenda", width=60), Col("outcomes", "list", 18)),
@@ -127,6 +134,8 @@ def _flatten(fw: Framework) -> dict[str, list[dict[str, Any]]]:
                 rows["Indicators"].append({"outcome": o["code"], **i, "baseline_value": b.get("value"),
                                            "baseline_text": b.get("text"), "baseline_period": b.get("period")})
                 rows["Targets"] += [{"indicator": i["code"], **tg} for tg in i.get("targets", [])]
+                if i.get("pirs"):
+                    rows["PIRS"].append({"indicator": i["code"], **i["pirs"]})
             rows["Outputs"] += [{"outcome": o["code"], **x} for x in o.get("outputs", [])]
     rows["Stakeholders"] = doc.get("stakeholders", [])
     return rows
@@ -417,6 +426,12 @@ class _Reader:
             parent = self.parent(indicators, tg, "indicator", "Targets", "Indicators")
             path = f"{parent['_path']}.targets[{len(parent['targets'])}]"
             parent["targets"].append(self.item(tg, SHEETS["Targets"][1:], path, "Targets"))
+        for x in data["PIRS"]:
+            parent = self.parent(indicators, x, "indicator", "PIRS", "Indicators")
+            if "pirs" in parent:
+                self.add("PIRS", x["_row"], "indicator", f"indicator {x.get('indicator')} has a second row here; "
+                                                         "keep one reference sheet row per indicator")
+            parent["pirs"] = self.item(x, SHEETS["PIRS"][1:], f"{parent['_path']}.pirs", "PIRS")
         for x in data["Outputs"]:
             parent = self.parent(outcomes, x, "outcome", "Outputs", "Outcomes")
             path = f"{parent['_path']}.outputs[{len(parent['outputs'])}]"

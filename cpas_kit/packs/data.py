@@ -12,9 +12,11 @@ import pandas as pd
 from cpas_kit.analysis.evidence import load_evidence
 from cpas_kit.core.periods import Period
 from cpas_kit.core.settings import PackParameters
+from cpas_kit.data_in.approval import ApprovalStore
 from cpas_kit.data_in.boundaries import mission_areas
 from cpas_kit.data_in.external.queries import read_events
 from cpas_kit.framework.model import Framework
+from cpas_kit.quality import RULES, STATES, quality_report
 from cpas_kit.store import Store
 from cpas_kit.tracker.store import TrackerStore
 from cpas_kit.workshop.store import WorkshopStore
@@ -36,6 +38,10 @@ class PackData:
     events: pd.DataFrame | None = None  # conflict events of the cycle and the four periods before (hotspots)
     agreed: pd.DataFrame | None = None  # the workshop's agreed rating and analysis per outcome (the "why")
     areas: Any = None  # admin-1 areas in use (GeoDataFrame): the mission's registered boundaries, else the shipped
+
+    quality: dict[str, Any] | None = None  # data quality and approval per section (aggregates only; issue 16)
+    unapproved_sections: frozenset[str] = frozenset()  # sections whose data for the cycle is not approved
+
 
     @property
     def language(self) -> str:
@@ -66,11 +72,38 @@ def load_pack_data(params: PackParameters) -> PackData:
         conflict = read_events(store, params.mission, window)
         agreed = WorkshopStore(store).agreed_results(params.mission, params.cycle)
         areas = mission_areas(store, params.mission)
+        quality = quality_summary(store, params.mission, params.cycle, evidence.framework)
     finally:
         store.close()
     return PackData(
         params=params, framework=evidence.framework, framework_version=evidence.framework_version,
         observations=evidence.observations, status=evidence.status, recommendations=recs,
         generated_at=datetime.now(timezone.utc), rejected=evidence.rejected, recommendation_events=rec_events,
-        events=conflict, agreed=agreed, areas=areas,
+        events=conflict, agreed=agreed, areas=areas, quality=quality,
+        unapproved_sections=frozenset(r["section"] for r in quality["sections"] if r["status"] != "approved"),
     )
+
+
+def quality_summary(store: Store, mission: str, cycle: str, fw: Framework) -> dict[str, Any]:
+    """The pack's data-quality part: per section completeness, timeliness, findings and approval status, and
+    findings per rule and state — counts only, never the values themselves."""
+    rep = quality_report(store, mission, cycle, fw=fw, include_explained=True)
+    status = {r["section"]: r for r in ApprovalStore(store).statuses(mission, cycle)}
+    owner = {i.code: i.responsible_section for _, _, i in fw.indicators()}
+    f = rep.findings
+    open_by_section = (f[f["state"] != "explained"]["indicator_code"].map(owner).value_counts().to_dict()
+                       if len(f) else {})
+    sections = []
+    for r in rep.completeness.to_dict("records"):
+        st = status.get(r["section"], {})
+        sections.append({**r, "status": st.get("status", "no_data"),
+                         "by": st.get("by"), "at": (st.get("at") or "")[:10] or None,
+                         "findings": int(open_by_section.get(r["section"], 0)),
+                         "completeness": r["entered"] / r["expected"] if r["expected"] else None})
+    by_rule = []
+    for rule in RULES:
+        sel = f[f["rule"] == rule] if len(f) else f
+        counts = sel["state"].value_counts().to_dict() if len(sel) else {}
+        by_rule.append({"rule": rule, **{s: int(counts.get(s, 0)) for s in STATES}})
+    return {"sections": sections, "by_rule": by_rule, "outlier_rate": rep.outlier_rate(),
+            "numeric_values": rep.numeric_values}

@@ -99,7 +99,7 @@ def data_quality(ctx: PackData) -> HTML:
                    unverified=list(s.loc[s["has_cycle_value"] & (s["verification_status"] != "verified"),
                                          "indicator_code"]),
                    stale=list(s.loc[s["is_stale"], "indicator_code"]),
-                   rejected=_rejected_labels(ctx))
+                   rejected=_rejected_labels(ctx), quality=ctx.quality, synthetic=ctx.is_synthetic)
 
 
 def _rejected_labels(ctx: PackData) -> list[str]:

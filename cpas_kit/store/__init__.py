@@ -110,6 +110,13 @@ class Store:
                                 .order_by(framework_versions.c.version)).mappings().all()
         return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in cols])
 
+    def framework_version_rows(self, mission: str) -> list[dict[str, Any]]:
+        """Every framework version of a mission with its content, in the order they were saved."""
+        with _engine.read(self.engine) as conn:
+            rows = conn.execute(select(framework_versions).where(framework_versions.c.mission_code == mission)
+                                .order_by(framework_versions.c.version)).mappings().all()
+        return [dict(r) for r in rows]
+
     def framework_version_for(self, mission: str, period: str | None = None) -> dict[str, Any]:
         """Metadata and content of the framework version in force for ``period`` (default: the latest)."""
         q = select(framework_versions).where(framework_versions.c.mission_code == mission)

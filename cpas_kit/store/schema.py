@@ -481,3 +481,38 @@ mission_boundaries = Table(
     Column("geojson", Text, nullable=False),
     UniqueConstraint("mission_code", "version", name="uq_mission_boundaries_version"),
 )
+
+# -- data quality follow-ups and section approval (0009) ---------------------------------------------
+
+quality_followups = Table(
+    "quality_followups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mission_code", String(40), ForeignKey("missions.code"), nullable=False),
+    Column("indicator_code", String(40), nullable=False),
+    Column("period", String(12), nullable=False),
+    Column("disaggregation", String(200), nullable=False),
+    Column("rule", String(30), nullable=False),
+    Column("value", Float),
+    Column("value_text", Text),
+    Column("state", String(12), nullable=False),
+    Column("reason", Text),
+    Column("actor", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_quality_followups_cell", "mission_code", "period", "indicator_code", "disaggregation", "id"),
+)
+
+section_approvals = Table(
+    "section_approvals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mission_code", String(40), ForeignKey("missions.code"), nullable=False),
+    Column("section_code", String(40), nullable=False),
+    Column("cycle", String(12), nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("reason", Text),
+    Column("actor", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_section_approvals_cycle", "mission_code", "cycle", "section_code", "id"),
+)

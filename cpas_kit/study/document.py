@@ -30,6 +30,7 @@ from cpas_kit.framework.standards import catalogue
 from cpas_kit.packs.offline import export_html, run_notebook
 from cpas_kit.store import Store
 from cpas_kit.study import aggregates as st
+from cpas_kit.study.quality import quality_by_mission
 from cpas_kit.workshop.sessions import DEFAULT_CONTRIBUTION, DEFAULT_PROGRESS
 
 STUDY_NOTEBOOK = "cross_mission_study.ipynb"
@@ -96,6 +97,7 @@ class StudyContext:
     worldbank: pd.DataFrame
     generated_at: datetime
     indicator_names_fr: dict[tuple[str, str], str] | None = None  # (mission, indicator) -> French name
+    quality: pd.DataFrame | None = None  # data quality per mission and cycle (issue 16)
 
     def indicator_label(self, mission: str, code: str) -> str:
         """An indicator's name in the study's language (from the mission's framework)."""
@@ -132,7 +134,8 @@ def load_study(params: StudyParameters) -> StudyContext:
             fatalities_by_incident=st.fatalities(store, scope, "incident"),
             events=st.events_per_mission(events_by_period), events_by_period=events_by_period,
             worldbank=st.worldbank_context(store, scope), generated_at=datetime.now(timezone.utc),
-            indicator_names_fr=_names_fr(store, scope, ms) if params.language == "fr" else None)
+            indicator_names_fr=_names_fr(store, scope, ms) if params.language == "fr" else None,
+            quality=quality_by_mission(store, scope, list(ms["mission_code"])))
     finally:
         store.close()
 
@@ -246,6 +249,16 @@ def recommendation_section(ctx: StudyContext) -> HTML:
                   "study_no_recs")
 
 
+def quality_section(ctx: StudyContext) -> HTML:
+    """Completeness, timeliness and outlier rate per mission and cycle."""
+    q = ctx.quality if ctx.quality is not None else pd.DataFrame()
+    rows = [{"cells": [r.mission_code, r.cycle, f"{r.entered}/{r.expected}", _pct(r.completeness),
+                       _num(r.median_days_late), _pct(r.outlier_rate), r.open_findings]} for r in q.itertuples()]
+    return _table(ctx, t("study_dq_title", ctx.language), [t("study_dq_intro", ctx.language)],
+                  ["study_col_mission", "cycle", "qa_entered", "qa_completeness", "qa_median_days_late",
+                   "qa_outlier_rate", "qa_findings"], rows, "study_dq_none")
+
+
 def fatalities_section(ctx: StudyContext) -> list[Any]:
     """Peacekeeping fatalities per mission and year (chart and table) and per type of incident."""
     lang = ctx.language
@@ -306,7 +319,8 @@ def tables(ctx: StudyContext) -> dict[str, pd.DataFrame]:
             "Lacking a standard": lacking, "Trends": ctx.trends, "Ratings": ctx.ratings,
             "Recommendations": ctx.recommendations, "Fatalities by year": ctx.fatalities_by_year,
             "Fatalities by incident": ctx.fatalities_by_incident, "Conflict events": ctx.events,
-            "Events by period": ctx.events_by_period, "World Bank": ctx.worldbank}
+            "Events by period": ctx.events_by_period, "World Bank": ctx.worldbank,
+            "Data quality": ctx.quality if ctx.quality is not None else pd.DataFrame()}
 
 
 def write_xlsx(ctx: StudyContext, path: Path) -> Path:
@@ -368,6 +382,7 @@ __all__ = [
     "load_study",
     "make_study_parameters",
     "rating_section",
+    "quality_section",
     "recommendation_section",
     "tables",
     "trend_section",

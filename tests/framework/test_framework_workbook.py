@@ -64,7 +64,8 @@ def test_every_framework_field_has_a_column():
                                                                         "category_names_fr"},
         fwm.Priority: {c.field for c in SHEETS["Priorities"]} | {"outcomes"},
         fwm.Outcome: {c.field for c in SHEETS["Outcomes"]} | {"indicators", "outputs"},
-        fwm.Indicator: {c.field for c in SHEETS["Indicators"]} | {"baseline", "targets"},
+        fwm.Indicator: {c.field for c in SHEETS["Indicators"]} | {"baseline", "targets", "pirs"},
+        fwm.Pirs: {c.field for c in SHEETS["PIRS"]},
         fwm.Baseline: {c.field.removeprefix("baseline_") for c in SHEETS["Indicators"]
                        if c.field.startswith("baseline_")},
         fwm.Target: {c.field for c in SHEETS["Targets"]},

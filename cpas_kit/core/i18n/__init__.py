@@ -416,6 +416,11 @@ from cpas_kit.core.i18n.council import LABELS as _COUNCIL_LABELS  # noqa: E402
 
 LABELS.update(_COUNCIL_LABELS)
 
+# data quality, section approval and indicator reference sheets (cpas_kit.quality, cpas_kit.framework.pirs)
+from cpas_kit.core.i18n.quality import LABELS as _QUALITY_LABELS  # noqa: E402
+
+LABELS.update(_QUALITY_LABELS)
+
 
 def t(key: str, language: str = "en") -> str:
     """The label for ``key`` in ``language`` (``en`` or ``fr``)."""
