@@ -17,8 +17,9 @@ import hashlib
 import json
 from typing import Any
 
-from ipywidgets import HTML, Button, Checkbox, Dropdown, HBox, Layout, Password, Text, Textarea, VBox
+from ipywidgets import HTML, Button, Checkbox, Dropdown, HBox, Layout, Password, Text, Textarea, VBox, Widget
 
+from cpas_kit.core.apps import address_language, app_page
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.i18n import t
 from cpas_kit.core.paths import default_actor
@@ -33,6 +34,8 @@ from cpas_kit.workshop.pages import (
     label,
     message,
     mission_language,
+    opened_store,
+    page_parameters,
     start_polling,
 )
 from cpas_kit.workshop.store import WorkshopStore
@@ -363,3 +366,12 @@ class FacilitatorApp:
 def facilitator_app(store: Store, params: PageParameters) -> VBox:
     """The facilitator page as one widget (see :class:`FacilitatorApp`)."""
     return FacilitatorApp(store, params).widget
+
+
+def facilitator_page(*, query: str | None = None, **values: Any) -> Widget:
+    """The notebook's page: the parameters validated and the app opened, or the one sentence saying why not."""
+    def build() -> FacilitatorApp:
+        params = page_parameters(query=query, **values)
+        return FacilitatorApp(opened_store(params), params)
+
+    return app_page(build, language=address_language(query, values.get("language") or "en"))

@@ -37,8 +37,10 @@ from ipywidgets import (
     Textarea,
     ToggleButtons,
     VBox,
+    Widget,
 )
 
+from cpas_kit.core.apps import address_language, app_page
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.i18n import t
 from cpas_kit.store import Store
@@ -52,6 +54,8 @@ from cpas_kit.workshop.pages import (
     label,
     message,
     mission_language,
+    opened_store,
+    page_parameters,
     start_polling,
 )
 from cpas_kit.workshop.store import WorkshopStore
@@ -330,3 +334,15 @@ def participant_app(store: Store, params: PageParameters) -> VBox:
     """The participant page as one widget (see :class:`ParticipantApp`)."""
     return ParticipantApp(store, params).widget
 
+
+
+def participant_page(*, query: str | None = None, **values: Any) -> Widget:
+    """The notebook's page: the parameters validated and the app opened, or the one sentence saying why not.
+
+    The store was upgraded when the session was started or served: this kernel need not load Alembic.
+    """
+    def build() -> ParticipantApp:
+        params = page_parameters(query=query, **values)
+        return ParticipantApp(opened_store(params, upgrade=False), params)
+
+    return app_page(build, language=address_language(query, values.get("language") or "en"))

@@ -411,6 +411,11 @@ from cpas_kit.core.i18n.study import LABELS as _STUDY_LABELS  # noqa: E402
 
 LABELS.update(_STUDY_LABELS)
 
+# what every app shares (cpas_kit.core.apps)
+from cpas_kit.core.i18n.apps import LABELS as _APP_LABELS  # noqa: E402
+
+LABELS.update(_APP_LABELS)
+
 
 def t(key: str, language: str = "en") -> str:
     """The label for ``key`` in ``language`` (``en`` or ``fr``)."""
