@@ -56,9 +56,12 @@ _TEXT_PREVIEW = 180
 _STYLE = """<style>
 .cpas-trk-app {max-width: 1200px}
 .cpas-trk-row-cells, .cpas-trk-head {display: grid; width: 100%; column-gap: 10px; line-height: 1.4;
-  grid-template-columns: 5.5em minmax(0, 6fr) minmax(0, 1.4fr) minmax(0, 1.3fr) minmax(0, 1.3fr) 7.5em}
+  grid-template-columns: minmax(9em, 1.5fr) minmax(0, 4fr) minmax(9em, 1.3fr) minmax(8em, 1.1fr)
+  minmax(10em, 1.2fr) minmax(10em, 1fr)}
 .cpas-trk-head {font-weight: bold}
-.cpas-trk-head span, .cpas-trk-row-cells span {overflow-wrap: anywhere}
+.cpas-trk-head span {overflow-wrap: normal; word-break: normal; hyphens: manual}
+.cpas-trk-row-cells span {overflow-wrap: anywhere}
+.cpas-trk-area {font-size: 0.92em}
 .cpas-trk-head-row {border-bottom: 1px solid #999}
 .cpas-trk-row {border-bottom: 1px solid #e3e3e3; align-items: flex-start}
 .cpas-trk-selected {background: #eef4fb}
@@ -181,12 +184,13 @@ def _filter_options(values: list[str], language: str) -> list[tuple[str, str]]:
 def _row_cells(rec: dict[str, Any], areas: dict[str, str], language: str) -> str:
     """One list row's cells (escaped HTML)."""
     area = _text(rec.get("priority_code"))
+    name = areas.get(area, area)
     target = _esc(rec.get("target_date"))
     if rec.get("overdue"):
         target += f'<br><span class="cpas-trk-overdue">{html.escape(t("overdue", language))}</span>'
     return (
         '<div class="cpas-trk-row-cells">'
-        f'<span title="{html.escape(areas.get(area, area), quote=True)}">{html.escape(area)}</span>'
+        f'<span class="cpas-trk-area" title="{html.escape(name, quote=True)}">{html.escape(_shorten(name, 70))}</span>'
         f'<span class="cpas-trk-text">{html.escape(_shorten(_text(rec.get("text"))))}</span>'
         f'<span>{_esc(rec.get("lead_section"))}</span>'
         f'<span class="cpas-trk-decision">{_shown("decision", rec, language)}</span>'

@@ -106,6 +106,15 @@ def label(value: str | None, language: str) -> str:
     return t(value, language) if value in LABELS else value
 
 
+def proposal_state(proposal: dict[str, Any], language: str) -> str:
+    """Where a recommendation proposal stands, in words: sent to the tracker as #9, merged into #4, pending."""
+    if proposal.get("recommendation_id") is not None:
+        return t("ws_sent_as", language).format(id=proposal["recommendation_id"])
+    if proposal.get("merged_into_id") is not None:
+        return t("ws_merged_into", language).format(id=proposal["merged_into_id"])
+    return t("ws_pending", language)
+
+
 def clock(language: str) -> str:
     """Now, as the apps show it (local time of the server, which is the laptop in the room)."""
     return datetime.now(UTC).astimezone().strftime("%H:%M:%S")

@@ -13,4 +13,19 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "this store holds no CPAS data yet; load a mission first, e.g. with `cpas demo` for UN-DEMO",
         "fr": "cette base ne contient encore aucune donnée CPAS ; chargez d'abord une mission, p. ex. avec "
               "`cpas demo` pour UN-DEMO"},
+    # the live workshop (issue 15 item 12)
+    "ws_sent_as": {"en": "sent to the tracker as #{id}", "fr": "envoyée au suivi sous le n° {id}"},
+    "ws_merged_into": {"en": "merged into #{id}", "fr": "fusionnée dans la proposition n° {id}"},
+    "ws_merge_pick_target": {
+        "en": "choose the proposal to merge into first (the list next to Merge), then tick the duplicates",
+        "fr": "choisissez d'abord la proposition dans laquelle fusionner (la liste à côté de Fusionner), puis "
+              "cochez les doublons"},
+    "ws_merge_tick_duplicates": {
+        "en": "tick the duplicates to merge into #{id} first",
+        "fr": "cochez d'abord les doublons à fusionner dans la proposition n° {id}"},
+    "ws_close_confirm": {
+        "en": "{n} outcome(s) have no agreed result yet: {outcomes}. Click “Close the session” again to close it "
+              "anyway; participants will no longer be able to rate.",
+        "fr": "{n} résultat(s) n'ont pas encore de résultat convenu : {outcomes}. Cliquez à nouveau sur « Clore la "
+              "séance » pour la clore quand même ; les participants ne pourront plus apprécier."},
 }
