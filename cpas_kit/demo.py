@@ -61,6 +61,7 @@ def demo_framework(code: str = MISSION) -> Framework:
     doc["mission"] = {
         "code": code, "name": spec["name"], "name_fr": spec["name_fr"], "country_iso3": spec["country_iso3"],
         "hq": spec["hq"], "mandate_resolution": "Fictional mandate (demo) — no Security Council resolution",
+        "mandate_resolution_fr": "Mandat fictif (démonstration) — aucune résolution du Conseil de sécurité",
         "cycle_kind": "quarter", "default_language": spec.get("language", base["default_language"]),
         "is_fictional": True,
         "mandate_start": str(spec["mandate_start"]), "mandate_end": base.get("mandate_end"),

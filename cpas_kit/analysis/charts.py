@@ -29,7 +29,7 @@ use_theme()
 
 
 def _subtitle(ind: Indicator, language: str, synthetic: bool) -> list[str]:
-    line = f"{ind.unit} · {t(ind.direction, language)} · {t('source', language)}: {ind.data_source}"
+    line = f"{ind.unit_label(language)} · {t(ind.direction, language)} · {t('source', language)}: {ind.data_source}"
     return [line + (f" · {t('synthetic', language).upper()}" if synthetic else "")]
 
 
@@ -50,7 +50,7 @@ def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width
         if tg.value is not None and tg.period in periods
     ], columns=["period", "target"])
     x = alt.X("period:O", sort=periods, title=t("period", language), axis=alt.Axis(labelAngle=-40))
-    y_title = f"{ind.unit}"
+    y_title = ind.unit_label(language)
     base = alt.Chart(data)
     line = base.mark_line(color=UN_BLUE).encode(x=x, y=alt.Y("value:Q", title=y_title))
     points = base.mark_point(size=60, strokeWidth=2, color=UN_BLUE).encode(
@@ -87,7 +87,7 @@ def breakdown_bar(frame: pd.DataFrame, ind: Indicator, fw: Framework, dimension:
     synthetic = bool(frame["is_synthetic"].any()) if len(frame) else False
     return alt.Chart(data).mark_bar(color=UN_BLUE).encode(
         y=alt.Y("label:N", title=None, sort="-x"),
-        x=alt.X("value:Q", title=ind.unit),
+        x=alt.X("value:Q", title=ind.unit_label(language)),
         tooltip=[alt.Tooltip("label:N", title=dim.label(language)), alt.Tooltip("value:Q", format=",.1f")],
     ).properties(
         width=260, height=alt.Step(18),
@@ -105,7 +105,7 @@ def stacked_bar(frame: pd.DataFrame, ind: Indicator, fw: Framework, dimension: s
     synthetic = bool(frame["is_synthetic"].any()) if len(frame) else False
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("period:O", title=t("period", language), sort=None, axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("sum(value):Q", title=ind.unit, stack="zero"),
+        y=alt.Y("sum(value):Q", title=ind.unit_label(language), stack="zero"),
         color=alt.Color("label:N", title=dim.label(language), scale=alt.Scale(range=[UN_BLUE, "#f4a261", "#8ab17d",
                                                                                        "#e76f51"])),
         tooltip=[alt.Tooltip("period:O", title=t("period", language)),
@@ -138,7 +138,7 @@ def choropleth(areas: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, pe
                                       on="area_code", how="left")
     synthetic = bool(values["is_synthetic"].any()) if len(values) else False
     return alt.Chart(merged).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
-        color=alt.Color("value:Q", title=ind.unit, scale=alt.Scale(scheme=SEQUENTIAL_SCHEME)),
+        color=alt.Color("value:Q", title=ind.unit_label(language), scale=alt.Scale(scheme=SEQUENTIAL_SCHEME)),
         tooltip=[alt.Tooltip("area_name:N", title=t("by_area", language)),
                  alt.Tooltip("value:Q", title=t("value", language), format=",.1f")],
     ).project("mercator").properties(

@@ -18,6 +18,7 @@ from cpas_kit.analysis.charts import hotspot_map, incident_map, status_donut
 from cpas_kit.analysis.hotspots import hotspots, incident_points
 from cpas_kit.analysis.indicators import CHANGE_RULE, STATUS_RULE, STATUSES
 from cpas_kit.analysis.views import indicator_parts, render_html
+from cpas_kit.core.formatting import country_name
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period, is_period
 from cpas_kit.framework.geography import admin1_areas
@@ -34,6 +35,7 @@ def _render(name: str, ctx: PackData, **values: Any) -> HTML:
 def header(ctx: PackData) -> HTML:
     """Title, synthetic-data banner and the mission overview block."""
     return _render("header.html.j2", ctx, mission=ctx.framework.mission, cycle=ctx.cycle,
+                   country=country_name(ctx.framework.mission.country_iso3, ctx.language),
                    version=ctx.framework_version, synthetic=ctx.is_synthetic,
                    generated=ctx.generated_at.strftime("%Y-%m-%d %H:%M UTC"))
 

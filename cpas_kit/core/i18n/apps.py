@@ -13,6 +13,8 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "this store holds no CPAS data yet; load a mission first, e.g. with `cpas demo` for UN-DEMO",
         "fr": "cette base ne contient encore aucune donnée CPAS ; chargez d'abord une mission, p. ex. avec "
               "`cpas demo` pour UN-DEMO"},
+    # framework authoring
+    "fw_unit_fr": {"en": "Unit in French", "fr": "Unité en français"},
     # the live workshop (issue 15 item 12)
     "ws_sent_as": {"en": "sent to the tracker as #{id}", "fr": "envoyée au suivi sous le n° {id}"},
     "ws_merged_into": {"en": "merged into #{id}", "fr": "fusionnée dans la proposition n° {id}"},
