@@ -13,6 +13,8 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "this store holds no CPAS data yet; load a mission first, e.g. with `cpas demo` for UN-DEMO",
         "fr": "cette base ne contient encore aucune donnée CPAS ; chargez d'abord une mission, p. ex. avec "
               "`cpas demo` pour UN-DEMO"},
+    # charts
+    "indicators": {"en": "Indicators", "fr": "Indicateurs"},
     # framework authoring
     "fw_unit_fr": {"en": "Unit in French", "fr": "Unité en français"},
     # the live workshop (issue 15 item 12)
