@@ -6,6 +6,7 @@ aggregated rows it draws (a dozen periods, a few categories), never raw records.
 
 from __future__ import annotations
 
+import json
 import re
 
 import altair as alt
@@ -68,11 +69,12 @@ def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width
                               legend=legend),
            "strokeDash": alt.StrokeDash("series:N", scale=alt.Scale(domain=domain, range=[dashes[k] for k in shown]),
                                         legend=legend)}
-    data = data.assign(series=keys["value"])
-    targets = targets.assign(series=keys["target"])
+
+    def named(chart: alt.Chart, which: str) -> alt.Chart:  # the legend's name of a layer (once, not per row)
+        return chart.transform_calculate(series=json.dumps(keys[which]))
 
     base = alt.Chart(data)
-    line = base.mark_line().encode(x=x, y=alt.Y("value:Q", title=y_title), **key)
+    line = named(base.mark_line(), "value").encode(x=x, y=alt.Y("value:Q", title=y_title), **key)
     points = base.mark_point(size=60, strokeWidth=2, color=UN_BLUE).encode(
         x=x, y="value:Q",
         fill=alt.condition("datum.is_verified", alt.value(UN_BLUE), alt.value("white")),
@@ -82,13 +84,13 @@ def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width
     )
     layers: list[alt.Chart] = [line, points]
     if ind.baseline.value is not None:
-        layers.append(alt.Chart(pd.DataFrame({"baseline": [ind.baseline.value], "series": [keys["baseline"]]}))
-                      .mark_rule(strokeWidth=1.5)
+        layers.append(named(alt.Chart(pd.DataFrame({"baseline": [ind.baseline.value]})).mark_rule(strokeWidth=1.5),
+                            "baseline")
                       .encode(y="baseline:Q", **key,
                               tooltip=[alt.Tooltip("series:N", title=""),
                                        alt.Tooltip("baseline:Q", title=t("value", language))]))
     if len(targets):
-        layers.append(alt.Chart(targets).mark_point(shape="diamond", size=140, filled=True, color=TARGET_COLOUR)
+        layers.append(named(alt.Chart(targets).mark_point(shape="diamond", size=140, filled=True), "target")
                       .encode(x=x, y="target:Q", color=key["color"],
                               tooltip=[alt.Tooltip("period:O", title=t("target", language)),
                                        alt.Tooltip("target:Q", title=t("value", language))]))

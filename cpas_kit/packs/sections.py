@@ -79,7 +79,9 @@ def conflict_context(ctx: PackData) -> Iterator[Any]:
     yield _render("conflict.html.j2", ctx, rows=hot[hot["events"] > 0].to_dict("records"), total=len(in_cycle),
                   fatalities=int(in_cycle["fatalities_best"].sum()) if len(in_cycle) else 0, cycle=ctx.cycle,
                   sources=", ".join(sorted(set(in_cycle["source"]))).upper() if len(in_cycle) else "",
-                  unmatched=int(in_cycle["admin1_code"].isna().sum()) if len(in_cycle) else 0)
+                  unmatched=int(in_cycle["admin1_code"].isna().sum()) if len(in_cycle) else 0,
+                  synthetic=bool(len(in_cycle) and "data_source" in in_cycle
+                                 and in_cycle["data_source"].astype(str).str.startswith("SYNTHETIC").any()))
     if len(in_cycle):
         yield hotspot_map(areas, hot, ctx.cycle, ctx.language) | incident_map(areas, incident_points(events, ctx.cycle),
                                                                               ctx.cycle, ctx.language)
