@@ -38,8 +38,12 @@ def _subtitle(ind: Indicator, language: str, synthetic: bool) -> list[str]:
     return [line + (f" · {t('synthetic', language).upper()}" if synthetic else "")]
 
 
-def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width: int = 380) -> alt.LayerChart:
-    """Totals over time with the baseline (dashed line) and targets (diamonds).
+def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width: int = 380,
+                legend: bool = True) -> alt.LayerChart:
+    """Totals over time with the baseline (dashed line) and targets (diamonds), and a legend naming them.
+
+    ``legend=False`` (the HTML pack: it has tooltips and explains the marks once, in its overview) keeps the
+    page light: the marks keep their colours and dashes without a legend in every chart.
 
     ``trend`` has ``period``, ``value``, ``verification_status`` and ``is_synthetic`` (see
     :func:`cpas_kit.analysis.indicators.trend_frame`). Unverified values are drawn hollow.
@@ -63,15 +67,20 @@ def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width
     domain = [keys[k] for k in shown]
     colours = {"value": UN_BLUE, "baseline": BASELINE_COLOUR, "target": TARGET_COLOUR}
     dashes = {"value": [1, 0], "baseline": [5, 4], "target": [1, 0]}
-    legend = alt.Legend(orient="bottom", title=None, symbolStrokeWidth=2, labelLimit=240)
+    key_legend = alt.Legend(orient="bottom", title=None, symbolStrokeWidth=2, labelLimit=240)
 
     key = {"color": alt.Color("series:N", scale=alt.Scale(domain=domain, range=[colours[k] for k in shown]),
-                              legend=legend),
+                              legend=key_legend),
            "strokeDash": alt.StrokeDash("series:N", scale=alt.Scale(domain=domain, range=[dashes[k] for k in shown]),
-                                        legend=legend)}
+                                        legend=key_legend)}
 
     def named(chart: alt.Chart, which: str) -> alt.Chart:  # the legend's name of a layer (once, not per row)
+        if not legend:
+            return chart.mark_line(color=colours[which]) if which == "value" else chart
         return chart.transform_calculate(series=json.dumps(keys[which]))
+
+    if not legend:
+        key = {}
 
     base = alt.Chart(data)
     line = named(base.mark_line(), "value").encode(x=x, y=alt.Y("value:Q", title=y_title), **key)
@@ -84,14 +93,15 @@ def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width
     )
     layers: list[alt.Chart] = [line, points]
     if ind.baseline.value is not None:
-        layers.append(named(alt.Chart(pd.DataFrame({"baseline": [ind.baseline.value]})).mark_rule(strokeWidth=1.5),
-                            "baseline")
+        layers.append(named(alt.Chart(pd.DataFrame({"baseline": [ind.baseline.value], "series": [keys["baseline"]]}))
+                            .mark_rule(strokeWidth=1.5, strokeDash=[5, 4], color=BASELINE_COLOUR), "baseline")
                       .encode(y="baseline:Q", **key,
                               tooltip=[alt.Tooltip("series:N", title=""),
                                        alt.Tooltip("baseline:Q", title=t("value", language))]))
     if len(targets):
-        layers.append(named(alt.Chart(targets).mark_point(shape="diamond", size=140, filled=True), "target")
-                      .encode(x=x, y="target:Q", color=key["color"],
+        layers.append(named(alt.Chart(targets).mark_point(shape="diamond", size=140, filled=True,
+                                                          color=TARGET_COLOUR), "target")
+                      .encode(x=x, y="target:Q", **{k: v for k, v in key.items() if k == "color"},
                               tooltip=[alt.Tooltip("period:O", title=t("target", language)),
                                        alt.Tooltip("target:Q", title=t("value", language))]))
     return alt.layer(*layers).properties(
@@ -146,6 +156,7 @@ def status_donut(status: pd.DataFrame, language: str = "en") -> alt.LayerChart:
     counts["label"] = counts.apply(lambda r: f"{t(r['status'], language)} ({int(r['indicators'])})", axis=1)
     counts["rank"] = counts["status"].map(order.index)
     labels = [counts.set_index("status").loc[s, "label"] for s in order]
+    counts = counts[["label", "indicators", "rank"]]  # the chart embeds the words it shows, not the status keys
     base = alt.Chart(counts).encode(
         theta=alt.Theta("indicators:Q", stack=True),
         order=alt.Order("rank:Q"),

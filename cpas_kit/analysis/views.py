@@ -55,7 +55,7 @@ def indicator_parts(ctx: Evidence, ind, row: pd.Series, areas) -> Iterator[Any]:
         return
     if not len(trend):
         return
-    charts: list[alt.Chart] = [trend_chart(trend, ind, lang)]
+    charts: list[alt.Chart] = [trend_chart(trend, ind, lang, legend=False)]  # the overview explains the marks
     period = row["latest_period"]
     if period and "sex" in ind.disaggregations:
         if ind.additive:  # parts add up: how the total splits, period by period

@@ -26,6 +26,7 @@ from cpas_kit.packs.data import PackData
 from cpas_kit.stakeholders.views import framework_versions_html, pack_section
 from cpas_kit.store import Store
 from cpas_kit.tracker.followup import CAVEAT, implementation_period, indicator_followup, tracker_summary
+from cpas_kit.tracker.words import in_language
 
 
 def _render(name: str, ctx: PackData, **values: Any) -> HTML:
@@ -119,7 +120,10 @@ def tracker(ctx: PackData) -> HTML:
     if len(recs):
         names = {p.code: f"{i}. {p.label(ctx.language)}" for i, p in enumerate(ctx.framework.priorities, start=1)}
         for code, rows in recs.groupby(recs["priority_code"].fillna(""), sort=False):
-            groups.append((names.get(code, code or "—"), rows.to_dict("records")))
+            groups.append((names.get(code, code or "—"), [
+                {**r, **{k: in_language(r.get(k), ctx.framework, ctx.language)
+                         for k in ("lead_section", "supporting_sections", "endorsed_by")}}
+                for r in rows.to_dict("records")]))
     return _render("tracker.html.j2", ctx, groups=groups, columns=TRACKER_COLUMNS)
 
 

@@ -19,7 +19,16 @@ LABELS: dict[str, dict[str, str]] = {
               "describe no real event.",
         "fr": "ÉVÉNEMENTS SYNTHÉTIQUES — les événements de conflit ci-dessous ont été générés par cpas_kit pour la "
               "démonstration ; ils ne décrivent aucun événement réel."},
+    # bodies the seeds' tracker names (cpas_kit.tracker.words)
+    "trk_body_senior_leadership": {"en": "Senior Leadership", "fr": "Direction de la mission"},
+    "trk_body_smt": {"en": "Senior Management Team", "fr": "Équipe de direction"},
+    "trk_body_mlt": {"en": "Mission Leadership Team", "fr": "Équipe dirigeante de la mission"},
     # charts
+    "key_value": {"en": "values (a hollow point: not yet verified)",
+                  "fr": "valeurs (point creux : valeur pas encore vérifiée)"},
+    "key_baseline": {"en": "baseline", "fr": "valeur de référence"},
+    "key_target": {"en": "targets — how to read the trend charts below",
+                   "fr": "cibles — comment lire les graphiques d'évolution ci-dessous"},
     "indicators": {"en": "Indicators", "fr": "Indicateurs"},
     # framework authoring
     "fw_unit_fr": {"en": "Unit in French", "fr": "Unité en français"},
