@@ -26,3 +26,14 @@ def test_missing_stays_missing(value):
 
 def test_english_is_left_as_written():
     assert in_language("Civil Affairs", demo_framework(), "en") == "Civil Affairs"
+
+
+@pytest.mark.parametrize("action, en, fr", [("create", "created", "créée"), ("decide", "decision recorded",
+                                                                              "décision enregistrée"),
+                                            ("progress", "progress recorded", "avancement enregistré"),
+                                            ("edit", "edited", "modifiée"), ("something-new", "something-new",
+                                                                            "something-new")])
+def test_history_actions_are_words(action, en, fr):
+    from cpas_kit.tracker.export import action_label
+
+    assert action_label(action, "en") == en and action_label(action, "fr") == fr

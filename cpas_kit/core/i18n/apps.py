@@ -23,6 +23,11 @@ LABELS: dict[str, dict[str, str]] = {
     "trk_body_senior_leadership": {"en": "Senior Leadership", "fr": "Direction de la mission"},
     "trk_body_smt": {"en": "Senior Management Team", "fr": "Équipe de direction"},
     "trk_body_mlt": {"en": "Mission Leadership Team", "fr": "Équipe dirigeante de la mission"},
+    # history actions of a recommendation (tracker.xlsx History sheet)
+    "trk_action_create": {"en": "created", "fr": "créée"},
+    "trk_action_decide": {"en": "decision recorded", "fr": "décision enregistrée"},
+    "trk_action_progress": {"en": "progress recorded", "fr": "avancement enregistré"},
+    "trk_action_edit": {"en": "edited", "fr": "modifiée"},
     # charts
     "key_value": {"en": "values (a hollow point: not yet verified)",
                   "fr": "valeurs (point creux : valeur pas encore vérifiée)"},
