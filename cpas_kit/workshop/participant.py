@@ -117,7 +117,8 @@ class ParticipantApp:
                                  "cpas-ws-name")
         self.section_box = classed(Dropdown(description=t("ws_your_section", lang), options=[],
                                              style={"description_width": "10em"}), "cpas-ws-section")
-        self.join_button = classed(Button(description=t("ws_join", lang), button_style="primary"), "cpas-ws-join")
+        self.join_button = classed(Button(description=t("ws_join", lang), button_style="primary",
+                                         layout=Layout(width="auto")), "cpas-ws-join")
         self.join_msg = classed(HTML(note), "cpas-ws-message")
         self.code_box.observe(lambda _: self._load_sections(), names="value")
         self.join_button.on_click(lambda _: self._join())
@@ -198,7 +199,8 @@ class ParticipantApp:
                                                    value=None, style={"button_width": "auto"}), "cpas-ws-contribution")
         self.reason = classed(Textarea(placeholder=t("ws_reason", lang), layout=Layout(width="90%", height="4em")),
                                "cpas-ws-reason")
-        self.save = classed(Button(description=t("ws_save", lang), button_style="primary"), "cpas-ws-save")
+        self.save = classed(Button(description=t("ws_save", lang), button_style="primary",
+                                  layout=Layout(width="auto")), "cpas-ws-save")
         self.save_msg = classed(HTML(), "cpas-ws-save-message")
         for w in (self.progress, self.contribution, self.reason):
             w.observe(self._form_changed, names="value")
@@ -210,7 +212,8 @@ class ParticipantApp:
                                       + section_options, style={"description_width": "10em"}), "cpas-ws-lead")
         self.supporting = classed(SelectMultiple(description=t("ws_supporting", lang), options=section_options,
                                                   rows=4, style={"description_width": "10em"}), "cpas-ws-supporting")
-        self.propose = classed(Button(description=t("ws_propose", lang)), "cpas-ws-propose")
+        self.propose = classed(Button(description=t("ws_propose", lang), layout=Layout(width="auto")),
+                               "cpas-ws-propose")
         self.propose_msg = classed(HTML(), "cpas-ws-propose-message")
         self.mine = classed(HTML(), "cpas-ws-mine")
         self.propose.on_click(lambda _: self._propose())

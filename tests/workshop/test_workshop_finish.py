@@ -129,6 +129,13 @@ def test_indicators_come_before_the_rating_form_or_beside_it(store, started):
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
+def test_participant_buttons_are_as_wide_as_their_labels(store, started, language):
+    a = _join(store, started.code, "Awa", language=language)
+    for css in ("cpas-ws-save", "cpas-ws-propose"):
+        assert one_widget(a.widget, css).layout.width == "auto", css
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
 def test_facilitator_buttons_are_as_wide_as_their_labels(store, started, language):
     fac = _facilitator(store, started, language)
     for css in ("cpas-ws-fac-go", "cpas-ws-fac-record", "cpas-ws-fac-merge", "cpas-ws-fac-send",
