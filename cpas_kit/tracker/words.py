@@ -16,8 +16,8 @@ from cpas_kit.framework.model import Framework
 
 # bodies that endorse or lead recommendations in the seeds' tracker, beyond the framework's sections
 BODIES = {"senior leadership": "trk_body_senior_leadership", "senior management team": "trk_body_smt",
-          "mission leadership team": "trk_body_mlt"}
-_PARTS = re.compile(r"\s*([,;/])\s*")
+          "mission leadership team": "trk_body_mlt", "not assigned": "Not Assigned"}
+_LISTS = re.compile(r"\s*([,;])\s*")
 
 
 def in_language(value: Any, fw: Framework, language: str) -> Any:
@@ -27,14 +27,15 @@ def in_language(value: Any, fw: Framework, language: str) -> Any:
     names = {}
     for s in fw.sections:
         names[s.code.lower()] = names[s.name.lower()] = s.label(language)
-    pieces = _PARTS.split(value.strip())
-    out = []
-    for piece in pieces:
-        key = piece.lower()
+
+    def one(name: str) -> str:
+        key = name.strip().lower()
+        if key in names:
+            return names[key]
         if key in BODIES:
-            out.append(t(BODIES[key], language))
-        elif piece in (",", ";", "/"):
-            out.append(piece + " " if piece != "/" else " / ")
-        else:
-            out.append(names.get(key, piece))
-    return "".join(out).strip()
+            return t(BODIES[key], language)
+        if "/" in name:  # "UNPOL/JMAC": two sections; "Justice / Corrections" was found whole above
+            return " / ".join(one(part) for part in name.split("/"))
+        return name.strip()
+
+    return "".join(one(piece) if piece not in (",", ";") else piece + " " for piece in _LISTS.split(value.strip()))

@@ -14,6 +14,8 @@ from cpas_kit.tracker.words import in_language
     ("Senior Leadership", "Direction de la mission"),
     ("civil affairs; HRD", "Affaires civiles; Droits de l'homme"),
     ("A working group of my own", "A working group of my own"),
+    ("Justice / Corrections", "Justice / Affaires pénitentiaires"), ("Not Assigned", "Non attribuée"),
+    ("Force; Justice / Corrections", "Force; Justice / Affaires pénitentiaires"),
 ])
 def test_seed_values_in_french(value, french):
     assert in_language(value, demo_framework(), "fr") == french
