@@ -34,6 +34,8 @@ def pack_size(tmp: Path, name: str, events: int) -> tuple[float, int]:
     url = f"sqlite:///{tmp / (name + '.sqlite')}"
     store = Store(url)
     demo.load_demo(store)
+    demo.load_demo_events(store)  # the demo's own synthetic events and agreed assessment, as `cpas demo` loads them
+    demo.load_demo_assessment(store)
     csv = tmp / f"{name}.csv"
     write_acled_csv(csv, events)
     result = import_acled(store, csv, demo.MISSION, actor="bench")

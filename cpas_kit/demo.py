@@ -7,7 +7,9 @@ Everything generated here is stored with ``is_synthetic = True`` and the source
 
 from __future__ import annotations
 
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,15 +19,18 @@ import yaml
 from cpas_kit.core.errors import NotFoundError
 from cpas_kit.core.paths import DEMO_DIR, MISSIONS_DATA_DIR, WORLDBANK_DIR
 from cpas_kit.core.periods import Period, period_range
-from cpas_kit.data_in.external import import_worldbank
+from cpas_kit.data_in.external import import_acled, import_worldbank
+from cpas_kit.data_in.external.countries import host_country
 from cpas_kit.data_in.schemas import cell_key
 from cpas_kit.data_in.store import ObservationStore
+from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.framework.model import Framework, Indicator, load_framework, parse_framework, shipped_framework_path
 from cpas_kit.framework.standards import catalogue
 from cpas_kit.stakeholders.store import load_context_file
 from cpas_kit.store import Store
 from cpas_kit.tracker.files import read_tracker_file
 from cpas_kit.tracker.store import TrackerStore
+from cpas_kit.workshop.store import WorkshopStore
 
 MISSION = "UN-DEMO"
 SEED = 20240630
@@ -37,6 +42,7 @@ VERIFIER = "data focal point (synthetic)"
 TRACKER_FILE = DEMO_DIR / "UN-DEMO_tracker.csv"
 CONTEXT_FILE = DEMO_DIR / "UN-DEMO_context.yaml"
 DEMO_MISSIONS_FILE = MISSIONS_DATA_DIR / "demo_missions.yaml"
+QUALITATIVE_STAGES_FILE = DEMO_DIR / "qualitative_stages.yaml"
 
 _QUALITATIVE_STAGES = [
     "No regular contact between the parties; incidents are handled case by case.",
@@ -61,7 +67,9 @@ def demo_framework(code: str = MISSION) -> Framework:
     doc["mission"] = {
         "code": code, "name": spec["name"], "name_fr": spec["name_fr"], "country_iso3": spec["country_iso3"],
         "hq": spec["hq"], "mandate_resolution": "Fictional mandate (demo) — no Security Council resolution",
-        "cycle_kind": "quarter", "default_language": base["default_language"], "is_fictional": True,
+        "mandate_resolution_fr": "Mandat fictif (démonstration) — aucune résolution du Conseil de sécurité",
+        "cycle_kind": "quarter", "default_language": spec.get("language", base["default_language"]),
+        "is_fictional": True,
         "mandate_start": str(spec["mandate_start"]), "mandate_end": base.get("mandate_end"),
         "personnel": spec.get("personnel", {}),
     }
@@ -224,11 +232,18 @@ def _cells(fw: Framework, ind: Indicator, period: Period, total: float, weights:
 
 
 def _qualitative_rows(fw: Framework, ind: Indicator, periods: list[Period], rng: np.random.Generator) -> list[dict]:
+    """A qualitative timeline through the indicator's own stages (the generic ones for an indicator without)."""
+    stages = _qualitative_stages().get(ind.code, _QUALITATIVE_STAGES)
     stage, rows = 0, []
     for period in periods:
-        stage = int(np.clip(stage + rng.choice([-1, 0, 0, 1, 1]), 0, len(_QUALITATIVE_STAGES) - 1))
-        rows.append(_row(fw, ind, period, {}, None, _QUALITATIVE_STAGES[stage]))
+        stage = int(np.clip(stage + rng.choice([-1, 0, 0, 1, 1]), 0, len(stages) - 1))
+        rows.append(_row(fw, ind, period, {}, None, stages[stage]))
     return rows
+
+
+@lru_cache(maxsize=1)
+def _qualitative_stages() -> dict[str, list[str]]:
+    return yaml.safe_load(QUALITATIVE_STAGES_FILE.read_text(encoding="utf-8"))
 
 
 def load_demo_missions(store: Store, codes: list[str] | None = None) -> list[dict[str, Any]]:
@@ -272,3 +287,84 @@ def load_worldbank_context(store: Store, mission: str) -> int:
     """Import the shipped World Bank extracts (GDP per capita, population: real data) for ``mission``'s host country."""
     return sum(import_worldbank(store, path, mission, actor=ACTOR).rows_imported
                for path in sorted(WORLDBANK_DIR.glob("API_*.csv")))
+
+
+# -- what makes the demo show every section: synthetic conflict events and an agreed assessment ----------------
+EVENTS_FIRST_PERIOD = "2022/23-Q1"
+EVENTS_SOURCE = f"SYNTHETIC (cpas_kit demo, seed {SEED})"  # ACLED's "source" column: every event says it
+EVENT_KINDS = (  # disorder type, event type, sub-event type, actor1, inter1, actor2, inter2, civilian targeting
+    ("Political violence", "Battles", "Armed clash", "Armed group coalition (fictional)", 2,
+     "National armed forces (fictional)", 1, False),
+    ("Political violence", "Violence against civilians", "Attack", "Armed group coalition (fictional)", 2,
+     "Civilians (fictional)", 7, True),
+    ("Political violence", "Violence against civilians", "Abduction/forced disappearance",
+     "Local self-defence group (fictional)", 4, "Civilians (fictional)", 7, True),
+    ("Demonstrations", "Protests", "Peaceful protest", "Protesters (fictional)", 6, "", 0, False),
+)
+AGREED = {  # outcome: (progress, contribution, analysis) — a synthetic assessment of UN-DEMO's last cycle
+    "O1.1": ("some progress", "some", "SYNTHETIC demo analysis: attacks on civilians fell in the centre after "
+             "joint patrols resumed, but rose in two north-western prefectures where the coalition split."),
+    "O2.1": ("no change", "some", "SYNTHETIC demo analysis: early-warning networks cover more communes, yet "
+             "response times did not improve because of the rainy season and the lack of vehicles."),
+    "O3.1": ("some progress", "significant", "SYNTHETIC demo analysis: the follow-up committee met every "
+             "quarter with the mission's good offices; decisions on the DDR chapter are still pending."),
+    "O3.2": ("deterioration", "none", "SYNTHETIC demo analysis: criminal sessions outside the capital were "
+             "postponed twice; the mission's support could not offset the lack of magistrates."),
+}
+
+
+def synthetic_events(fw: Framework, seed: int = SEED) -> pd.DataFrame:
+    """SYNTHETIC conflict events in ACLED's export layout for ``fw``'s mission (None-free, labelled in every row).
+
+    Three areas become hotspots in the last cycles, so the pack's hotspot table and maps have something to show.
+    """
+    rng = np.random.default_rng(seed)
+    areas = admin1_areas(fw.mission.geography)
+    country = host_country(fw.mission.country_iso3)
+    hot = set(rng.choice(areas["area_code"], size=min(3, len(areas)), replace=False))
+    rows, periods = [], period_range(EVENTS_FIRST_PERIOD, LAST_PERIOD)
+    for n_period, period in enumerate(periods):
+        for area in areas.itertuples():
+            rate = 1.2 + (2.5 + 1.5 * n_period if area.area_code in hot and n_period >= len(periods) - 3 else 0)
+            for _ in range(int(rng.poisson(rate))):
+                kind = EVENT_KINDS[int(rng.choice(len(EVENT_KINDS), p=[0.35, 0.35, 0.15, 0.15]))]
+                day = period.start + pd.Timedelta(days=int(rng.integers(0, 90)))
+                point = area.geometry.representative_point()
+                dead = int(rng.poisson(2.5)) if kind[0] == "Political violence" else 0
+                rows.append({
+                    "event_id_cnty": f"SYN{fw.mission.country_iso3}{len(rows) + 1:05d}",
+                    "event_date": day.strftime("%d %B %Y"), "year": day.year, "disorder_type": kind[0],
+                    "event_type": kind[1], "sub_event_type": kind[2], "actor1": kind[3], "inter1": kind[4],
+                    "actor2": kind[5], "inter2": kind[6], "civilian_targeting": "Civilian targeting" if kind[7] else "",
+                    "iso": country.iso_numeric, "country": country.names[0], "admin1": area.area_name,
+                    "location": f"{area.area_name} (synthetic location)",
+                    "latitude": round(point.y + float(rng.normal(0, 0.05)), 4),
+                    "longitude": round(point.x + float(rng.normal(0, 0.05)), 4),
+                    "source": EVENTS_SOURCE, "notes": "SYNTHETIC event generated for the demonstration; it "
+                    "describes no real event.", "fatalities": dead,
+                })
+    return pd.DataFrame(rows)
+
+
+def load_demo_events(store: Store, mission: str = MISSION) -> int:
+    """Import the SYNTHETIC conflict events of ``mission`` through the ACLED importer (same checks); idempotent."""
+    fw = store.framework(mission)
+    if fw.mission.geography is None:
+        return 0
+    with tempfile.TemporaryDirectory(prefix="cpas-demo-events-") as folder:
+        path = Path(folder) / f"{mission}_synthetic_events_acled_layout.csv"
+        synthetic_events(fw).to_csv(path, index=False)
+        return import_acled(store, path, mission, actor=ACTOR).rows_imported
+
+
+def load_demo_assessment(store: Store, cycle: str = LAST_PERIOD) -> int:
+    """Record a SYNTHETIC agreed assessment of some UN-DEMO outcomes for ``cycle`` (once: a closed demo session)."""
+    workshops = WorkshopStore(store)
+    if workshops.workshop_sessions(mission=MISSION, cycle=cycle):
+        return 0
+    started = workshops.start_workshop(MISSION, cycle, actor=ACTOR)
+    for outcome, (progress, contribution, analysis) in AGREED.items():
+        workshops.record_agreed(started.code, started.facilitator_key, outcome, progress=progress,
+                                contribution=contribution, analysis=analysis, actor=ACTOR)
+    workshops.close_workshop(started.code, started.facilitator_key, actor=ACTOR)
+    return len(AGREED)

@@ -6,6 +6,7 @@ aggregated rows it draws (a dozen periods, a few categories), never raw records.
 
 from __future__ import annotations
 
+import json
 import re
 
 import altair as alt
@@ -16,25 +17,33 @@ from markupsafe import Markup
 
 from cpas_kit.analysis.theme import (
     BASELINE_COLOUR,
+    MISSION_COLOURS,
+    MISSION_SHAPES,
+    RATING_COLOURS,
     SEQUENTIAL_SCHEME,
     STATUS_COLOURS,
     TARGET_COLOUR,
     UN_BLUE,
+    UNKNOWN_COLOUR,
     use_theme,
 )
-from cpas_kit.core.i18n import t
+from cpas_kit.core.i18n import LABELS, t
 from cpas_kit.framework.model import Framework, Indicator
 
 use_theme()
 
 
 def _subtitle(ind: Indicator, language: str, synthetic: bool) -> list[str]:
-    line = f"{ind.unit} · {t(ind.direction, language)} · {t('source', language)}: {ind.data_source}"
+    line = f"{ind.unit_label(language)} · {t(ind.direction, language)} · {t('source', language)}: {ind.data_source}"
     return [line + (f" · {t('synthetic', language).upper()}" if synthetic else "")]
 
 
-def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width: int = 380) -> alt.LayerChart:
-    """Totals over time with the baseline (dashed line) and targets (diamonds).
+def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width: int = 380,
+                legend: bool = True) -> alt.LayerChart:
+    """Totals over time with the baseline (dashed line) and targets (diamonds), and a legend naming them.
+
+    ``legend=False`` (the HTML pack: it has tooltips and explains the marks once, in its overview) keeps the
+    page light: the marks keep their colours and dashes without a legend in every chart.
 
     ``trend`` has ``period``, ``value``, ``verification_status`` and ``is_synthetic`` (see
     :func:`cpas_kit.analysis.indicators.trend_frame`). Unverified values are drawn hollow.
@@ -50,9 +59,31 @@ def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width
         if tg.value is not None and tg.period in periods
     ], columns=["period", "target"])
     x = alt.X("period:O", sort=periods, title=t("period", language), axis=alt.Axis(labelAngle=-40))
-    y_title = f"{ind.unit}"
+    y_title = ind.unit_label(language)
+    # one legend names the marks (Word and PDF readers have no tooltips): the line, the dashed baseline, targets
+    keys = {"value": t("value", language), "baseline": f"{t('baseline', language)} ({ind.baseline.period})",
+            "target": t("target", language)}
+    shown = ["value"] + (["baseline"] if ind.baseline.value is not None else []) + (["target"] if len(targets) else [])
+    domain = [keys[k] for k in shown]
+    colours = {"value": UN_BLUE, "baseline": BASELINE_COLOUR, "target": TARGET_COLOUR}
+    dashes = {"value": [1, 0], "baseline": [5, 4], "target": [1, 0]}
+    key_legend = alt.Legend(orient="bottom", title=None, symbolStrokeWidth=2, labelLimit=240)
+
+    key = {"color": alt.Color("series:N", scale=alt.Scale(domain=domain, range=[colours[k] for k in shown]),
+                              legend=key_legend),
+           "strokeDash": alt.StrokeDash("series:N", scale=alt.Scale(domain=domain, range=[dashes[k] for k in shown]),
+                                        legend=key_legend)}
+
+    def named(chart: alt.Chart, which: str) -> alt.Chart:  # the legend's name of a layer (once, not per row)
+        if not legend:
+            return chart.mark_line(color=colours[which]) if which == "value" else chart
+        return chart.transform_calculate(series=json.dumps(keys[which]))
+
+    if not legend:
+        key = {}
+
     base = alt.Chart(data)
-    line = base.mark_line(color=UN_BLUE).encode(x=x, y=alt.Y("value:Q", title=y_title))
+    line = named(base.mark_line(), "value").encode(x=x, y=alt.Y("value:Q", title=y_title), **key)
     points = base.mark_point(size=60, strokeWidth=2, color=UN_BLUE).encode(
         x=x, y="value:Q",
         fill=alt.condition("datum.is_verified", alt.value(UN_BLUE), alt.value("white")),
@@ -62,14 +93,15 @@ def trend_chart(trend: pd.DataFrame, ind: Indicator, language: str = "en", width
     )
     layers: list[alt.Chart] = [line, points]
     if ind.baseline.value is not None:
-        layers.append(alt.Chart(pd.DataFrame({"baseline": [ind.baseline.value],
-                                              "label": [f"{t('baseline', language)} ({ind.baseline.period})"]}))
-                      .mark_rule(strokeDash=[5, 4], color=BASELINE_COLOUR)
-                      .encode(y="baseline:Q", tooltip=[alt.Tooltip("label:N", title=""),
-                                                       alt.Tooltip("baseline:Q", title=t("value", language))]))
+        layers.append(named(alt.Chart(pd.DataFrame({"baseline": [ind.baseline.value], "series": [keys["baseline"]]}))
+                            .mark_rule(strokeWidth=1.5, strokeDash=[5, 4], color=BASELINE_COLOUR), "baseline")
+                      .encode(y="baseline:Q", **key,
+                              tooltip=[alt.Tooltip("series:N", title=""),
+                                       alt.Tooltip("baseline:Q", title=t("value", language))]))
     if len(targets):
-        layers.append(alt.Chart(targets).mark_point(shape="diamond", size=140, filled=True, color=TARGET_COLOUR)
-                      .encode(x=x, y="target:Q",
+        layers.append(named(alt.Chart(targets).mark_point(shape="diamond", size=140, filled=True,
+                                                          color=TARGET_COLOUR), "target")
+                      .encode(x=x, y="target:Q", **{k: v for k, v in key.items() if k == "color"},
                               tooltip=[alt.Tooltip("period:O", title=t("target", language)),
                                        alt.Tooltip("target:Q", title=t("value", language))]))
     return alt.layer(*layers).properties(
@@ -87,7 +119,7 @@ def breakdown_bar(frame: pd.DataFrame, ind: Indicator, fw: Framework, dimension:
     synthetic = bool(frame["is_synthetic"].any()) if len(frame) else False
     return alt.Chart(data).mark_bar(color=UN_BLUE).encode(
         y=alt.Y("label:N", title=None, sort="-x"),
-        x=alt.X("value:Q", title=ind.unit),
+        x=alt.X("value:Q", title=ind.unit_label(language)),
         tooltip=[alt.Tooltip("label:N", title=dim.label(language)), alt.Tooltip("value:Q", format=",.1f")],
     ).properties(
         width=260, height=alt.Step(18),
@@ -105,7 +137,7 @@ def stacked_bar(frame: pd.DataFrame, ind: Indicator, fw: Framework, dimension: s
     synthetic = bool(frame["is_synthetic"].any()) if len(frame) else False
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("period:O", title=t("period", language), sort=None, axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("sum(value):Q", title=ind.unit, stack="zero"),
+        y=alt.Y("sum(value):Q", title=ind.unit_label(language), stack="zero"),
         color=alt.Color("label:N", title=dim.label(language), scale=alt.Scale(range=[UN_BLUE, "#f4a261", "#8ab17d",
                                                                                        "#e76f51"])),
         tooltip=[alt.Tooltip("period:O", title=t("period", language)),
@@ -117,18 +149,27 @@ def stacked_bar(frame: pd.DataFrame, ind: Indicator, fw: Framework, dimension: s
     )
 
 
-def status_donut(status: pd.DataFrame, language: str = "en") -> alt.Chart:
-    """Donut of indicator statuses (counts per status)."""
+def status_donut(status: pd.DataFrame, language: str = "en") -> alt.LayerChart:
+    """Donut of indicator statuses, each slice with its count (printed on the slice and in the legend)."""
     counts = status["status"].value_counts().rename_axis("status").reset_index(name="indicators")
-    counts["label"] = counts["status"].map(lambda s: t(s, language))
     order = [s for s in STATUS_COLOURS if s in set(counts["status"])]
-    return alt.Chart(counts).mark_arc(innerRadius=45, outerRadius=85).encode(
-        theta=alt.Theta("indicators:Q"),
-        color=alt.Color("label:N", title=t("status", language),
-                        scale=alt.Scale(domain=[t(s, language) for s in order],
-                                        range=[STATUS_COLOURS[s] for s in order])),
-        tooltip=[alt.Tooltip("label:N", title=t("status", language)), alt.Tooltip("indicators:Q")],
-    ).properties(width=200, height=200, title=t("status_summary", language))
+    counts["label"] = counts.apply(lambda r: f"{t(r['status'], language)} ({int(r['indicators'])})", axis=1)
+    counts["rank"] = counts["status"].map(order.index)
+    labels = [counts.set_index("status").loc[s, "label"] for s in order]
+    counts = counts[["label", "indicators", "rank"]]  # the chart embeds the words it shows, not the status keys
+    base = alt.Chart(counts).encode(
+        theta=alt.Theta("indicators:Q", stack=True),
+        order=alt.Order("rank:Q"),
+        color=alt.Color("label:N", title=t("status", language), sort=labels,
+                        scale=alt.Scale(domain=labels, range=[STATUS_COLOURS[s] for s in order]),
+                        legend=alt.Legend(labelLimit=300, direction="vertical", orient="bottom")),
+        tooltip=[alt.Tooltip("label:N", title=t("status", language)),
+                 alt.Tooltip("indicators:Q", title=t("indicators", language))],
+    )
+    arcs = base.mark_arc(innerRadius=45, outerRadius=85)
+    numbers = base.mark_text(radius=65, fontSize=12, fontWeight="bold").encode(text="indicators:Q",
+                                                                             color=alt.value("white"))
+    return alt.layer(arcs, numbers).properties(width=200, height=200, title=t("status_summary", language))
 
 
 def choropleth(areas: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, period: str,
@@ -138,7 +179,7 @@ def choropleth(areas: gpd.GeoDataFrame, values: pd.DataFrame, ind: Indicator, pe
                                       on="area_code", how="left")
     synthetic = bool(values["is_synthetic"].any()) if len(values) else False
     return alt.Chart(merged).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
-        color=alt.Color("value:Q", title=ind.unit, scale=alt.Scale(scheme=SEQUENTIAL_SCHEME)),
+        color=alt.Color("value:Q", title=ind.unit_label(language), scale=alt.Scale(scheme=SEQUENTIAL_SCHEME)),
         tooltip=[alt.Tooltip("area_name:N", title=t("by_area", language)),
                  alt.Tooltip("value:Q", title=t("value", language), format=",.1f")],
     ).project("mercator").properties(
@@ -201,22 +242,39 @@ def inline_svg(chart: alt.TopLevelMixin, prefix: str) -> Markup:
 
 # -- cross-mission study (cpas_kit.study.document) ---------------------------------------------------------------
 
+def mission_colour(field: str, missions: "pd.Series | list[str]", title: str) -> alt.Color:
+    """One distinguishable colour per mission (20 before any repeats), the same mission the same colour."""
+    codes = sorted({str(m) for m in missions})
+    palette = [MISSION_COLOURS[i % len(MISSION_COLOURS)] for i in range(len(codes))]
+    return alt.Color(f"{field}:N", title=title, scale=alt.Scale(domain=codes, range=palette),
+                     legend=alt.Legend(columns=4 if len(codes) > 6 else 1, labelLimit=160))
+
+
+def mission_shape(field: str, missions: "pd.Series | list[str]") -> alt.Shape:
+    """A second cue beside colour (for readers who do not tell all colours apart)."""
+    codes = sorted({str(m) for m in missions})
+    return alt.Shape(f"{field}:N", scale=alt.Scale(domain=codes, range=[MISSION_SHAPES[i % len(MISSION_SHAPES)]
+                                                                         for i in range(len(codes))]),
+                     legend=None)
+
+
 def study_trend_chart(trends: pd.DataFrame, titles: dict[str, str], index_title: str,
                       language: str = "en") -> alt.FacetChart:
-    """Normalised totals of an area's standard indicators: one panel per standard code, one line per mission;
-    unverified values hollow (``trends`` from :func:`cpas_kit.study.aggregates.trends`)."""
-    data = trends.sort_values("period_start").assign(
-        standard=trends["standard_code"].map(lambda c: f"{c} — {titles.get(c, c)}"))
+    """Normalised totals of an area's standard indicators: one panel per standard code with data, one line per
+    mission; unverified values hollow (``trends`` from :func:`cpas_kit.study.aggregates.trends`)."""
+    data = trends[trends["index"].notna()].sort_values("period_start")  # a standard without data draws no panel
+    data = data.assign(standard=data["standard_code"].map(lambda c: f"{c} — {titles.get(c, c)}"))
     data = data[["standard", "mission_code", "period", "index", "is_verified"]]
     x = alt.X("period:O", sort=list(dict.fromkeys(data["period"])), title=t("period", language),
               axis=alt.Axis(labelAngle=-45))
-    colour = alt.Color("mission_code:N", title=t("mission", language))
+    colour = mission_colour("mission_code", data["mission_code"], t("mission", language))
     tips = [alt.Tooltip("mission_code:N", title=t("mission", language)), alt.Tooltip("period:O"),
             alt.Tooltip("index:Q", title=index_title, format=",.2f")]
     line = alt.Chart().mark_line().encode(x=x, y=alt.Y("index:Q", title=index_title), color=colour)
     points = alt.Chart().mark_point(size=30, strokeWidth=1.5).encode(
-        x=x, y="index:Q", color=colour, tooltip=tips,
-        fill=alt.condition("datum.is_verified", alt.Fill("mission_code:N", legend=None), alt.value("white")))
+        x=x, y="index:Q", color=colour, tooltip=tips, shape=mission_shape("mission_code", data["mission_code"]),
+        fill=alt.condition("datum.is_verified", alt.Fill("mission_code:N", legend=None,
+                                                         scale=colour.to_dict()["scale"]), alt.value("white")))
     return alt.layer(line, points, data=data).properties(width=330, height=170).facet(
         facet=alt.Facet("standard:N", title=None, header=alt.Header(labelLimit=420, labelAnchor="start")), columns=2)
 
@@ -225,11 +283,18 @@ def rating_distribution_chart(ratings: pd.DataFrame, order: list[str], title: st
     """Agreed ratings of one scale per mission as 100 % stacked bars, most favourable value first."""
     data = ratings[["mission_code", "rating", "results"]].assign(rank=ratings["rating"].map(
         lambda r: order.index(r) if r in order else len(order)))
-    return alt.Chart(data).mark_bar().encode(
+    shown = order + sorted(set(data["rating"]) - set(order))
+    colours, ramp = [], iter(RATING_COLOURS)
+    for value in shown:  # favourable to unfavourable on a saturated ramp; "insufficient data"/"unclear" grey
+        colours.append(UNKNOWN_COLOUR if value in ("insufficient data", "unclear")
+                       else next(ramp, RATING_COLOURS[-1]))
+    words = {v: t(v, language) if v in LABELS else v for v in shown}  # the scale's words in the study's language
+    data = data.assign(rating=data["rating"].map(words))
+    return alt.Chart(data).mark_bar(stroke="white", strokeWidth=0.5).encode(
         y=alt.Y("mission_code:N", title=None),
         x=alt.X("results:Q", stack="normalize", title=None, axis=alt.Axis(format="%")),
-        color=alt.Color("rating:N", title=t("study_rating", language), sort=order,
-                        scale=alt.Scale(scheme="blueorange", reverse=True)),
+        color=alt.Color("rating:N", title=t("study_rating", language), sort=[words[v] for v in shown],
+                        scale=alt.Scale(domain=[words[v] for v in shown], range=colours)),
         order=alt.Order("rank:Q"),
         tooltip=[alt.Tooltip("mission_code:N", title=t("mission", language)),
                  alt.Tooltip("rating:N", title=t("study_rating", language)),
@@ -243,7 +308,7 @@ def fatalities_chart(by_year: pd.DataFrame, language: str = "en") -> alt.Chart:
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("year:O", title=t("study_col_year", language)),
         y=alt.Y("sum(fatalities):Q", title=t("study_col_peacekeeper_deaths", language)),
-        color=alt.Color("mission_acronym:N", title=t("mission", language)),
+        color=mission_colour("mission_acronym", data["mission_acronym"], t("mission", language)),
         tooltip=[alt.Tooltip("mission_acronym:N", title=t("mission", language)), alt.Tooltip("year:O"),
                  alt.Tooltip("fatalities:Q", title=t("study_col_peacekeeper_deaths", language))],
     ).properties(width=360, height=180, title=t("study_fatalities", language))
@@ -256,7 +321,7 @@ def study_events_chart(by_period: pd.DataFrame, language: str = "en") -> alt.Fac
         x=alt.X("period:O", sort=list(dict.fromkeys(data["period"])), title=t("period", language),
                 axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("events:Q", title=t("study_col_events", language)),
-        color=alt.Color("mission_code:N", title=t("mission", language)),
+        color=mission_colour("mission_code", data["mission_code"], t("mission", language)),
         tooltip=[alt.Tooltip("mission_code:N", title=t("mission", language)), alt.Tooltip("period:O"),
                  alt.Tooltip("events:Q", title=t("study_col_events", language))],
     ).properties(width=330, height=170).facet(facet=alt.Facet("source:N", title=None), columns=2)

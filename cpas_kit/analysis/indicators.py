@@ -149,7 +149,7 @@ def indicator_status(fw: Framework, observations: pd.DataFrame, cycle: "str | Pe
         level, judgement, change = change_level(value, earlier, ind.direction)
         rows.append({
             "priority_code": p.code, "outcome_code": o.code, "indicator_code": ind.code, "level": ind.level,
-            "kind": ind.kind, "unit": ind.unit, "direction": ind.direction,
+            "kind": ind.kind, "unit": ind.unit, "unit_fr": ind.unit_label("fr"), "direction": ind.direction,
             "baseline_value": ind.baseline.value, "baseline_period": ind.baseline.period,
             "target_value": target.value if target else None, "target_period": target.period if target else None,
             "expected_value": expected_value(ind, cyc),

@@ -10,6 +10,16 @@ TARGET_COLOUR = "#F57C00"
 BASELINE_COLOUR = "#616161"
 SEQUENTIAL_SCHEME = "blues"
 FONT = "Helvetica, Arial, sans-serif"
+# one colour per mission in cross-mission charts: Kelly's colours of maximum contrast (20, without white and
+# black), so 12+ missions stay told apart; missions keep their colour from chart to chart (sorted codes)
+MISSION_COLOURS = ["#0067A5", "#F38400", "#008856", "#BE0032", "#875692", "#F3C300", "#882D17", "#A1CAF1",
+                   "#8DB600", "#E68FAC", "#604E97", "#C2B280", "#2B3D26", "#F99379", "#848482", "#DCD300",
+                   "#B3446C", "#654522", "#E25822", "#F6A600"]
+MISSION_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]  # a second cue
+# agreed ratings, most favourable first, then "insufficient data"/"unclear" in grey: saturated enough to read
+# on any background
+RATING_COLOURS = ["#0B5394", "#3D85C6", "#E69138", "#CC0000"]
+UNKNOWN_COLOUR = "#757575"
 THEME_NAME = "cpas"
 
 

@@ -11,6 +11,7 @@ from IPython.display import HTML
 
 from cpas_kit.analysis.charts import breakdown_bar, choropleth, stacked_bar, trend_chart
 from cpas_kit.analysis.indicators import breakdown_frame, breakdown_trend, trend_frame
+from cpas_kit.core.formatting import number
 from cpas_kit.core.i18n import t
 from cpas_kit.core.templates import template
 from cpas_kit.framework.model import Framework
@@ -31,15 +32,13 @@ class Evidence(Protocol):
 
 def fmt_number(value: Any) -> str:
     """A figure for a reader: thousands separated, one decimal at most, a dash when missing."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    v = float(value)
-    return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
+    return number(value, "en")
 
 
 def render_html(name: str, language: str, **values: Any) -> HTML:
     """One of the report templates (``report/…``), rendered in ``language``."""
-    return HTML(template(name).render(t=lambda k: t(k, language), lang=language, fmt=fmt_number, **values))
+    return HTML(template(name).render(t=lambda k: t(k, language), lang=language,
+                                      fmt=lambda value: number(value, language), **values))
 
 
 def _render(name: str, ctx: Evidence, **values: Any) -> HTML:
@@ -58,7 +57,7 @@ def indicator_parts(ctx: Evidence, ind, row: pd.Series, areas) -> Iterator[Any]:
         return
     if not len(trend):
         return
-    charts: list[alt.Chart] = [trend_chart(trend, ind, lang)]
+    charts: list[alt.Chart] = [trend_chart(trend, ind, lang, legend=False)]  # the overview explains the marks
     period = row["latest_period"]
     if period and "sex" in ind.disaggregations:
         if ind.additive:  # parts add up: how the total splits, period by period

@@ -57,6 +57,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
           f"{obs['inserted']} new, {obs['updated']} updated, {obs['unchanged']} unchanged (synthetic); "
           f"recommendations {recs['inserted']} new, {recs['unchanged']} unchanged.")
     others = demo.load_demo_missions(store)
+    events = sum(demo.load_demo_events(store, code) for code in [demo.MISSION, *(o["mission"] for o in others)])
+    agreed = demo.load_demo_assessment(store)
+    print(f"Synthetic demo extras: {events} new conflict events (labelled SYNTHETIC), {agreed} agreed outcome "
+          "assessments of UN-DEMO's last cycle.")
     new = sum(o["observations"]["inserted"] for o in others)
     print(f"Loaded {len(others)} further fictional demo missions ({', '.join(o['mission'] for o in others)}): "
           f"{new} new synthetic observations. Build all their packs with `cpas packs --all`.")

@@ -107,6 +107,7 @@ class Mission(_Model):
     country_iso3: ISO3
     hq: str
     mandate_resolution: str
+    mandate_resolution_fr: str | None = None  # the mandate as French outputs show it
     cycle_kind: Literal["quarter", "year", "month"] = "quarter"
     default_language: Literal["en", "fr"] = "en"
     is_fictional: bool = False
@@ -118,6 +119,10 @@ class Mission(_Model):
     def label(self, language: str = "en") -> str:
         """The mission's name in ``language`` (French falls back to English)."""
         return (self.name_fr or self.name) if language == "fr" else self.name
+
+    def mandate(self, language: str = "en") -> str:
+        """The mandate (resolution) text in ``language`` (French falls back to English)."""
+        return (self.mandate_resolution_fr or self.mandate_resolution) if language == "fr" else self.mandate_resolution
 
 
 class Baseline(_Model):
@@ -172,6 +177,7 @@ class Indicator(Named):
     level: Literal["strategic", "stakeholder", "output"]
     kind: Literal["quantitative", "qualitative"] = "quantitative"
     unit: str
+    unit_fr: str | None = None  # the unit as French outputs name it (e.g. personnes, %)
     direction: Literal["increase", "decrease", "maintain"]
     definition: str | None = None
     baseline: Baseline
@@ -190,6 +196,10 @@ class Indicator(Named):
     def additive(self) -> bool:
         """True when disaggregated values add up to the total (counts), False for shares and averages."""
         return self.kind == "quantitative" and self.unit.strip().lower() not in NON_ADDITIVE_UNITS
+
+    def unit_label(self, language: str = "en") -> str:
+        """The unit in ``language`` (French falls back to the unit as written)."""
+        return (self.unit_fr or self.unit) if language == "fr" else self.unit
 
     def target_for(self, period: "str | Period") -> Target | None:
         """The first target due at or after ``period`` (else the last one), or None without targets."""

@@ -71,7 +71,7 @@ SHEETS: dict[str, tuple[Col, ...]] = {
     "Indicators": (
         Col("outcome", width=10, choices="Outcomes!$B$3:$B$500"), *NAMES,
         Col("level", width=12, choices=("strategic", "stakeholder", "output")),
-        Col("kind", width=13, choices=("quantitative", "qualitative")), Col("unit", width=14),
+        Col("kind", width=13, choices=("quantitative", "qualitative")), Col("unit", width=14), Col("unit_fr", width=14),
         Col("direction", width=11, choices=("increase", "decrease", "maintain")), Col("definition", width=40),
         Col("definition_fr", width=40),
         Col("baseline_value", "number", 12), Col("baseline_text", width=30), Col("baseline_period", width=12),
@@ -94,13 +94,15 @@ SHEETS: dict[str, tuple[Col, ...]] = {
 }
 MISSION_ROWS: tuple[Col, ...] = (
     Col("code"), Col("name"), Col("name_fr"), Col("country_iso3"), Col("hq"), Col("mandate_resolution"),
-    Col("cycle_kind", choices=("quarter", "year", "month")), Col("default_language", choices=("en", "fr")),
+    Col("mandate_resolution_fr"), Col("cycle_kind", choices=("quarter", "year", "month")),
+    Col("default_language", choices=("en", "fr")),
     Col("is_fictional", "bool", choices=("yes", "no")), Col("mandate_start", "date"), Col("mandate_end", "date"),
     Col("geography.boundaries"), Col("geography.id_property"), Col("geography.name_property"),
     Col("geography.credit"), Col("personnel", "mapping"),
 )
 _LABEL_KEYS = {"name": "fw_name", "name_fr": "fw_name_fr", "code": "fw_code", "kind": "fw_kind",
-               "unit": "unit", "direction": "direction", "level": "level", "definition": "fw_definition",
+               "unit": "unit", "unit_fr": "fw_unit_fr", "direction": "direction", "level": "level",
+               "definition": "fw_definition",
                "baseline_value": "fw_baseline_value", "baseline_text": "fw_baseline_text",
                "baseline_period": "fw_baseline_period", "data_source": "fw_data_source",
                "responsible_section": "section", "period": "period", "value": "fw_value", "text": "fw_target_text",

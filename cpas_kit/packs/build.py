@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cpas_kit.core.i18n import t
 from cpas_kit.core.settings import PackParameters
 from cpas_kit.packs.data import load_pack_data
 from cpas_kit.packs.factsheet import build_factsheet
@@ -30,8 +31,8 @@ def build_pack(params: PackParameters) -> Path:
         store.close()
     out = params.out_dir()
     executed = run_notebook(PACK_NOTEBOOK, out, params.model_dump(), what="the pack notebook")
-    title = f"{params.mission} {params.cycle} — impact-assessment pack"
-    return export_html(executed, out / "pack.html", title)
+    title = f"{params.mission} {params.cycle} — {t('pack_title', params.language)}"
+    return export_html(executed, out / "pack.html", title, language=params.language)
 
 
 def build_outputs(params: PackParameters, *, documents: bool = True) -> dict[str, Any]:

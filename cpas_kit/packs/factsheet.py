@@ -25,14 +25,14 @@ from markupsafe import Markup
 from cpas_kit import __version__
 from cpas_kit.analysis.charts import choropleth, inline_svg, status_donut, trend_chart
 from cpas_kit.analysis.indicators import STATUS_RULE, STATUSES, breakdown_frame, trend_frame
-from cpas_kit.core.errors import CpasError
+from cpas_kit.core import formatting
+from cpas_kit.core.formatting import country_name
 from cpas_kit.core.i18n import t
 from cpas_kit.core.paths import TEMPLATES_DIR
 from cpas_kit.core.periods import Period
 from cpas_kit.core.templates import template
 from cpas_kit.data_in.boundaries import framework_coded
 from cpas_kit.data_in.external import read_context_values
-from cpas_kit.data_in.external.countries import host_country
 from cpas_kit.framework.model import Indicator
 from cpas_kit.packs.data import PackData
 from cpas_kit.packs.impact_report import LEVEL_RANK, format_number, highlights, with_unit
@@ -46,20 +46,11 @@ HIGHLIGHTS = 3  # lines under "key developments" and "challenges"
 TREND_WIDTH = 250  # chart pixels; the SVG scales to its column (≈ 90 mm)
 TITLE_CHARACTERS = 42  # a trend title wraps at this many characters, to stay within the chart's width
 PERSONNEL_ORDER = ("military", "police", "civilian")
-MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"),
-}
 
 
 def long_date(d: date | None, language: str = "en") -> str:
     """``10 April 2014`` / ``10 avril 2014`` (``1er`` in French for the first of a month); "—" for none."""
-    if d is None:
-        return "—"
-    day = "1er" if language == "fr" and d.day == 1 else str(d.day)
-    return f"{day} {MONTHS[language][d.month - 1]} {d.year}"
+    return formatting.long_date(d, language)
 
 
 # --- what the factsheet shows ----------------------------------------------------------------------------
@@ -125,7 +116,7 @@ def _short_title(ind: Indicator, lang: str) -> alt.TitleParams:
     """A chart title wrapped to the chart's width; source and "synthetic" move to the caption, so every
     trend scales alike in its column."""
     return alt.TitleParams(textwrap.wrap(f"{ind.code} — {ind.label(lang)}", TITLE_CHARACTERS),
-                           subtitle=[f"{ind.unit} · {t(ind.direction, lang)}"])
+                           subtitle=[f"{ind.unit_label(lang)} · {t(ind.direction, lang)}"])
 
 
 def _verification(statuses: pd.Series, lang: str) -> str:
@@ -177,10 +168,7 @@ def _figures(ctx: PackData) -> list[dict[str, Any]]:
 def _overview(ctx: PackData) -> dict[str, Any]:
 
     lang, m = ctx.language, ctx.framework.mission
-    try:
-        country = host_country(m.country_iso3).names[0]
-    except (CpasError, KeyError, LookupError):
-        country = m.country_iso3
+    country = country_name(m.country_iso3, lang)
     figures = country_figures(ctx)
     gdp, pop = figures["gdp_per_capita"], figures["population"]
     missing = t("fs_not_available", lang)

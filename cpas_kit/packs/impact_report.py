@@ -21,7 +21,6 @@ Selection rules (stated in the document too):
 from __future__ import annotations
 
 import io
-import math
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ import pandas as pd
 from cpas_kit import __version__
 from cpas_kit.analysis.charts import status_donut, trend_chart
 from cpas_kit.analysis.indicators import STATUS_RULE, trend_frame
+from cpas_kit.core import formatting
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
 from cpas_kit.framework.model import Indicator, Priority
@@ -54,15 +54,7 @@ CHART_SCALE = 2  # PNG pixels per chart pixel: sharp in print, ≈100 kB a chart
 def format_number(value: Any, language: str = "en", decimals: int | None = None) -> str:
     """``1,234.5`` (en) or ``1 234,5`` (fr); whole numbers without decimals unless ``decimals`` is given;
     "—" for none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    v = float(value)
-    if decimals is None:
-        decimals = 0 if v.is_integer() else 1
-    text = f"{v:,.{decimals}f}"
-    if language == "fr":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    return formatting.number(value, language, decimals)
 
 
 def format_signed(value: float, language: str = "en") -> str:
@@ -266,7 +258,7 @@ class _Writer:
         return f"{code} — {self.indicators[code].label(self.lang)}"
 
     def value(self, r: dict[str, Any], column: str = "latest_value") -> str:
-        return with_unit(r[column], r["unit"], self.lang)
+        return with_unit(r[column], r["unit_fr"] if self.lang == "fr" else r["unit"], self.lang)
 
     def target(self, r: dict[str, Any]) -> str:
         if _num(r["target_value"]) is None:

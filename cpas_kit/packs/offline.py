@@ -59,8 +59,9 @@ def vega_bundle() -> str:
     return bundle
 
 
-def export_html(notebook: "str | Path", html_path: "str | Path", title: str) -> Path:
-    """Export an executed notebook to a self-contained HTML page without code cells."""
+def export_html(notebook: "str | Path", html_path: "str | Path", title: str, language: str = "en") -> Path:
+    """Export an executed notebook to a self-contained HTML page without code cells (``<html lang>``:
+    ``language``, so a French page is read, hyphenated and spell-checked as French)."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -71,7 +72,7 @@ def export_html(notebook: "str | Path", html_path: "str | Path", title: str) -> 
     exporter = HTMLExporter(
         template_name="cpas_offline",
         extra_template_basedirs=[str(TEMPLATES_DIR / "nbconvert")],
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, language_code=language,
     )
     # cells tagged notebook-only narrate for the notebook's reader, not for the pack's reader
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)

@@ -18,6 +18,7 @@ from cpas_kit.analysis.charts import hotspot_map, incident_map, status_donut
 from cpas_kit.analysis.hotspots import hotspots, incident_points
 from cpas_kit.analysis.indicators import CHANGE_RULE, STATUS_RULE, STATUSES
 from cpas_kit.analysis.views import indicator_parts, render_html
+from cpas_kit.core.formatting import country_name
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period, is_period
 from cpas_kit.data_in.boundaries import framework_coded
@@ -26,6 +27,7 @@ from cpas_kit.packs.data import PackData
 from cpas_kit.stakeholders.views import framework_versions_html, pack_section
 from cpas_kit.store import Store
 from cpas_kit.tracker.followup import CAVEAT, implementation_period, indicator_followup, tracker_summary
+from cpas_kit.tracker.words import in_language
 
 
 def _render(name: str, ctx: PackData, **values: Any) -> HTML:
@@ -35,6 +37,7 @@ def _render(name: str, ctx: PackData, **values: Any) -> HTML:
 def header(ctx: PackData) -> HTML:
     """Title, synthetic-data banner and the mission overview block."""
     return _render("header.html.j2", ctx, mission=ctx.framework.mission, cycle=ctx.cycle,
+                   country=country_name(ctx.framework.mission.country_iso3, ctx.language),
                    version=ctx.framework_version, synthetic=ctx.is_synthetic,
                    generated=ctx.generated_at.strftime("%Y-%m-%d %H:%M UTC"))
 
@@ -85,7 +88,9 @@ def conflict_context(ctx: PackData) -> Iterator[Any]:
     yield _render("conflict.html.j2", ctx, rows=hot[hot["events"] > 0].to_dict("records"), total=len(in_cycle),
                   fatalities=int(in_cycle["fatalities_best"].sum()) if len(in_cycle) else 0, cycle=ctx.cycle,
                   sources=", ".join(sorted(set(in_cycle["source"]))).upper() if len(in_cycle) else "",
-                  unmatched=int(in_cycle["admin1_code"].isna().sum()) if len(in_cycle) else 0)
+                  unmatched=int(in_cycle["admin1_code"].isna().sum()) if len(in_cycle) else 0,
+                  synthetic=bool(len(in_cycle) and "data_source" in in_cycle
+                                 and in_cycle["data_source"].astype(str).str.startswith("SYNTHETIC").any()))
     if len(in_cycle):
         yield hotspot_map(areas, hot, ctx.cycle, ctx.language) | incident_map(areas, incident_points(events, ctx.cycle),
                                                                               ctx.cycle, ctx.language)
@@ -123,7 +128,10 @@ def tracker(ctx: PackData) -> HTML:
     if len(recs):
         names = {p.code: f"{i}. {p.label(ctx.language)}" for i, p in enumerate(ctx.framework.priorities, start=1)}
         for code, rows in recs.groupby(recs["priority_code"].fillna(""), sort=False):
-            groups.append((names.get(code, code or "—"), rows.to_dict("records")))
+            groups.append((names.get(code, code or "—"), [
+                {**r, **{k: in_language(r.get(k), ctx.framework, ctx.language)
+                         for k in ("lead_section", "supporting_sections", "endorsed_by")}}
+                for r in rows.to_dict("records")]))
     return _render("tracker.html.j2", ctx, groups=groups, columns=TRACKER_COLUMNS)
 
 

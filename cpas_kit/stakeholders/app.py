@@ -17,42 +17,20 @@ language (``…/context_mapping.ipynb?mission=UN-DEMO&cycle=2023/24-Q4&language=
 from __future__ import annotations
 
 import html
-import os
 import re
-import traceback
-from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
-from urllib.parse import parse_qs
 
-from ipywidgets import (
-    HTML,
-    Button,
-    Dropdown,
-    HBox,
-    Layout,
-    Output,
-    SelectMultiple,
-    Tab,
-    Text,
-    Textarea,
-    VBox,
-    Widget,
-)
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from ipywidgets import HTML, Button, Dropdown, HBox, Layout, Output, SelectMultiple, Tab, Text, Textarea, VBox, Widget
+from pydantic import BaseModel, ConfigDict, Field
 
 from cpas_kit.analysis.charts import inline_svg
-from cpas_kit.core.errors import CpasError, NotFoundError, ParametersError, PeriodError, pydantic_problems
+from cpas_kit.core.apps import address_language, app_page, app_parameters, classed, labelled
+from cpas_kit.core.errors import NotFoundError, ParametersError, PeriodError
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
-from cpas_kit.framework.edit import (
-    FrameworkRejected,
-    add_indicator,
-    default_effective_from,
-    save_edited_framework,
-    set_target,
-)
 from cpas_kit.framework.geography import admin1_areas
+from cpas_kit.stakeholders.framework_tab import SOURCE, WIDE, FrameworkTab, ctx_guard, ctx_message, who
 from cpas_kit.stakeholders.register import (
     ACTIVE,
     TEXT_FIELDS,
@@ -76,8 +54,6 @@ from cpas_kit.store import Store
 
 URL_PARAMETERS = ("mission", "cycle", "language")  # what a page address may set; never the store URL
 NEW = ""  # the stakeholder picker's value for "a new stakeholder"
-SOURCE = "context-mapping app"
-_WIDE = Layout(width="36em")
 
 
 # -- parameters --------------------------------------------------------------------------------------
@@ -92,87 +68,20 @@ class ContextParameters(BaseModel):
     db_url: str = ""
 
 
+def _check_cycle(params: ContextParameters) -> None:
+    if params.cycle:
+        try:
+            Period.parse(params.cycle)
+        except PeriodError as exc:
+            raise ParametersError(f"cycle: {exc}") from None
+
+
 def context_parameters(*, query: str | None = None, **values: Any) -> ContextParameters:
     """The notebook's parameters, validated; under Voila the page address's mission, cycle and language win."""
-    raw = os.environ.get("QUERY_STRING", "") if query is None else query
-    found = parse_qs(raw.lstrip("?"), keep_blank_values=False)
-    from_url = {k: found[k][-1] for k in URL_PARAMETERS if found.get(k)}
-    try:
-        params = ContextParameters(**(values | from_url))
-        if params.cycle:
-            Period.parse(params.cycle)
-    except ValidationError as exc:
-        source = "the page address" if from_url else "parameters"
-        raise ParametersError(f"{source}: " + "; ".join(pydantic_problems(exc))) from None
-    except PeriodError as exc:
-        raise ParametersError(f"cycle: {exc}") from None
-    return params
+    return app_parameters(ContextParameters, URL_PARAMETERS, query=query, check=_check_cycle, **values)
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-def _message(kind: str, text: str, items: list[str] | None = None) -> str:
-    """A message box (ok or error); every text is escaped here."""
-    extra = "".join(f"<li>{html.escape(i)}</li>" for i in items or [])
-    return (f'<div class="cpas-ctx-msg-{kind}">{html.escape(text)}'
-            + (f"<ul>{extra}</ul>" if extra else "") + "</div>")
-
-
-def _labelled(widget: Widget, label: str, css_class: str) -> VBox:
-    widget.add_class(css_class)
-    return VBox([HTML(f"<b>{html.escape(label)}</b>"), widget])
-
-
-def _reporter(message: HTML, errors: Output, language: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """A decorator for callbacks: a refused change or any other error is shown on the page, never swallowed."""
-    def reported(callback: Callable[..., None]) -> Callable[..., None]:
-        def run(*args: Any) -> None:
-            try:
-                callback(*args)
-            except FrameworkRejected as exc:
-                message.value = _message("error", t("fw_problems", language).format(n=len(exc.problems)),
-                                         [f"{_short_path(p)}: {m}" for p, m in exc.problems])
-            except CpasError as exc:
-                message.value = _message("error", t("ctx_refused", language).format(why=str(exc)))
-            except Exception as exc:  # noqa: BLE001 - shown to the user with its traceback, not swallowed
-                message.value = _message("error", t("ctx_error", language).format(error=f"{type(exc).__name__}: {exc}"))
-                errors.append_stderr(traceback.format_exc())
-        return run
-    return reported
-
-
-def _who(actor: Text, message: HTML, language: str) -> str | None:
-    """The name typed in "your name" (every change records who made it); None, with a message, when empty."""
-    if not actor.value.strip():
-        message.value = _message("error", t("ctx_name_needed", language))
-        return None
-    return actor.value.strip()
-
-
-def _number(text: str, label: str, problems: list[str]) -> float | None:
-    """A typed number (None when empty); an unreadable one is added to ``problems``."""
-    text = text.strip().replace("\u00a0", "").replace(" ", "")
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        problems.append(f"{label}: '{text}' is not a number (use a point for decimals, e.g. 12.5)")
-        return None
-
-
-def _refill(pick: Dropdown, options: list[tuple[str, str]]) -> None:
-    """New options for a drop-down, keeping its choice when still offered (else the first option)."""
-    chosen = pick.value
-    pick.options = options
-    codes = [c for _, c in options]
-    pick.value = chosen if chosen in codes else (codes[0] if codes else None)
-
-
-def _short_path(path: str) -> str:
-    """``priorities[0].outcomes[1].indicators[4].unit`` → ``unit`` (the field of the item being edited)."""
-    return re.sub(r"^.*\]\.", "", path) if "]." in path else path
-
-
 def next_code(codes: list[str], prefix: str = "ST-") -> str:
     """The next free stakeholder code after the highest ``ST-nn`` in ``codes``."""
     numbers = [int(m.group(1)) for c in codes if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", c))]
@@ -192,395 +101,299 @@ def cycle_options(mapped: list[str], wanted: str | None, kind: str) -> list[str]
 
 
 # -- the app -----------------------------------------------------------------------------------------
-def context_app(store: Store, mission: str, cycle: str = "", language: str = "") -> Widget:
+class ContextApp:
     """The whole context-mapping app for ``mission`` (default cycle: the latest map; default language: the
-    mission's own)."""
-    fw_state = {"fw": store.framework(mission)}
-    language = language or fw_state["fw"].mission.default_language
-    t("ctx_app_title", language)  # an unsupported language fails here, with the list of supported ones
-    kind = fw_state["fw"].mission.cycle_kind
-    options = StakeholderStore(store).stakeholder_options(mission)
-    area_names = mission_area_names(fw_state["fw"]) or {}
-    mapped = list(StakeholderStore(store).context_cycles(mission)["cycle"])
-    start = str(Period.parse(cycle)) if cycle else (mapped[-1] if mapped else cycle_options([], None, kind)[0])
-    state: dict[str, Any] = {"rows": [], "mapped_in": None, "map_drawn": None, "quiet": False}
+    mission's own). ``widget`` is what the notebook displays."""
 
-    # controls ------------------------------------------------------------------------------------
-    title = HTML(f"{css()}<h2>{html.escape(t('ctx_app_title', language))} — "
-                 f"{html.escape(fw_state['fw'].mission.label(language))}</h2>")
-    cycle_pick = Dropdown(options=cycle_options(mapped, start, kind), value=start, description=t("cycle", language))
-    compare_pick = Dropdown(description=t("ctx_compare_with", language))
-    actor = Text(placeholder=t("ctx_your_name", language), description=t("ctx_your_name", language))
-    refresh_button = Button(description=t("trk_refresh", language), icon="refresh")
-    for widget, name in ((cycle_pick, "cycle"), (compare_pick, "compare"), (actor, "by"),
-                         (refresh_button, "refresh")):
-        widget.add_class(f"cpas-ctx-{name}")
-        if not isinstance(widget, Button):
-            widget.style.description_width = "initial"
-    status = HTML()
-    status.add_class("cpas-ctx-status")
-    seed_button = Button(description=t("ctx_seed", language), layout=Layout(width="auto", display="none"))
-    seed_button.add_class("cpas-ctx-seed")
-    message = HTML()
-    message.add_class("cpas-ctx-message")
-    errors = Output()
-    errors.add_class("cpas-ctx-errors")
+    def __init__(self, store: Store, mission: str, cycle: str = "", language: str = ""):
+        self.store, self.mission = store, mission
+        self.fw = store.framework(mission)
+        self.lang = language = language or self.fw.mission.default_language
+        t("ctx_app_title", language)  # an unsupported language fails here, with the list of supported ones
+        self.kind = self.fw.mission.cycle_kind
+        self.sh = StakeholderStore(store)
+        self.options = self.sh.stakeholder_options(mission)
+        self.area_names = mission_area_names(self.fw) or {}
+        mapped = list(self.sh.context_cycles(mission)["cycle"])
+        start = str(Period.parse(cycle)) if cycle else (mapped[-1] if mapped else cycle_options([], None,
+                                                                                                self.kind)[0])
+        self.state: dict[str, Any] = {"rows": [], "mapped_in": None, "map_drawn": None, "quiet": False}
+        self._controls(mapped, start)
+        self._form()
+        self.guard = ctx_guard(self.message, self.errors, language)
+        self.framework_tab = FrameworkTab(store, mission, language, self.actor, self.message, self.errors,
+                                          lambda: self.cycle_pick.value, self.fw)
+        self.tabs = classed(Tab(children=[HBox([self.form, self.register_view],
+                                               layout=Layout(flex_flow="row wrap", align_items="flex-start")),
+                                          self.matrix_view, self.outcomes_view, self.map_view, self.changes_view,
+                                          self.framework_tab.widget]), "cpas-ctx-tabs")
+        for i, key in enumerate(("ctx_tab_register", "ctx_tab_matrix", "ctx_tab_outcomes", "ctx_tab_map",
+                                 "ctx_tab_changes", "ctx_tab_framework")):
+            self.tabs.set_title(i, t(key, language))
+        self._wire()
+        self.refresh()
+        title = HTML(f"{css()}<h2>{html.escape(t('ctx_app_title', language))} — "
+                     f"{html.escape(self.fw.mission.label(language))}</h2>")
+        self.widget = classed(VBox([title, HBox([self.cycle_pick, self.compare_pick, self.actor, self.refresh_button],
+                                                layout=Layout(flex_flow="row wrap", align_items="center")),
+                                    self.status, self.seed_button, self.message, self.tabs, self.errors]),
+                              "cpas-ctx-app")
 
-    register_view, matrix_view, outcomes_view, map_view, changes_view = (HTML() for _ in range(5))
-    for widget, name in ((register_view, "register"), (matrix_view, "matrix"), (outcomes_view, "per-outcome"),
-                         (map_view, "map"), (changes_view, "changes")):
-        widget.add_class(f"cpas-ctx-{name}-view")
+    # -- building ------------------------------------------------------------------------------------
+    def _controls(self, mapped: list[str], start: str) -> None:
+        """The cycle and comparison pickers, the name, the status line, the messages and the views."""
+        lang = self.lang
+        self.cycle_pick = Dropdown(options=cycle_options(mapped, start, self.kind), value=start,
+                                   description=t("cycle", lang))
+        self.compare_pick = Dropdown(description=t("ctx_compare_with", lang))
+        self.actor = Text(placeholder=t("ctx_your_name", lang), description=t("ctx_your_name", lang))
+        self.refresh_button = Button(description=t("trk_refresh", lang), icon="refresh")
+        for widget, name in ((self.cycle_pick, "cycle"), (self.compare_pick, "compare"), (self.actor, "by"),
+                             (self.refresh_button, "refresh")):
+            widget.add_class(f"cpas-ctx-{name}")
+            if not isinstance(widget, Button):
+                widget.style.description_width = "initial"
+        self.status = classed(HTML(), "cpas-ctx-status")
+        self.seed_button = classed(Button(description=t("ctx_seed", lang), layout=Layout(width="auto",
+                                                                                         display="none")),
+                                   "cpas-ctx-seed")
+        self.message = classed(HTML(), "cpas-ctx-message")
+        self.errors = classed(Output(), "cpas-ctx-errors")
+        self.register_view, self.matrix_view, self.outcomes_view, self.map_view, self.changes_view = (
+            classed(HTML(), f"cpas-ctx-{name}-view")
+            for name in ("register", "matrix", "per-outcome", "map", "changes"))
+        self.register_view.layout = Layout(flex="1 1 30em", min_width="0", overflow="auto")
 
-    def enum(field: str) -> Dropdown:
-        return Dropdown(options=[(o.text(language), o.code) for o in options.of(field)], layout=_WIDE)
+    def _form(self) -> None:
+        """The stakeholder form: pick one (or a new one), edit it, save or remove it with a note."""
+        lang, options = self.lang, self.options
 
-    pick = Dropdown(layout=_WIDE)
-    code = Text(layout=_WIDE)
-    name, name_fr = Text(layout=_WIDE), Text(layout=_WIDE)
-    kind_pick, level_pick, stance_pick, influence_pick = (enum(f) for f in ("type", "level", "stance", "influence"))
-    areas_pick = SelectMultiple(options=[(n, c) for c, n in sorted(area_names.items(), key=lambda x: x[1])],
-                                rows=8, layout=_WIDE)
-    texts = {f: Textarea(layout=Layout(width="36em", height="4.5em")) for f in TEXT_FIELDS}
-    outcomes_pick = SelectMultiple(rows=8, layout=_WIDE)
-    note = Textarea(placeholder=t("ctx_note_hint", language), layout=Layout(width="36em", height="4.5em"))
-    save_button = Button(description=t("ctx_save", language), button_style="primary")
-    remove_button = Button(description=t("ctx_remove", language), button_style="warning")
-    save_button.add_class("cpas-ctx-save")
-    remove_button.add_class("cpas-ctx-remove")
-    fields = [
-        _labelled(pick, t("ctx_stakeholder", language), "cpas-ctx-pick"),
-        _labelled(code, t("sh_code", language), "cpas-ctx-code"),
-        _labelled(name, t("sh_name", language), "cpas-ctx-name"),
-        _labelled(name_fr, t("sh_name_fr", language), "cpas-ctx-name-fr"),
-        _labelled(kind_pick, t("sh_type", language), "cpas-ctx-type"),
-        _labelled(level_pick, t("sh_level", language), "cpas-ctx-level"),
-        _labelled(stance_pick, t("sh_stance", language), "cpas-ctx-stance"),
-        _labelled(influence_pick, t("sh_influence", language), "cpas-ctx-influence"),
-    ]
-    if area_names:
-        fields.append(VBox([_labelled(areas_pick, t("sh_areas", language), "cpas-ctx-areas"),
-                            HTML(f"<i>{html.escape(t('ctx_areas_hint', language))}</i>")]))
-    fields += [_labelled(texts[f], t(f"sh_{f}", language), f"cpas-ctx-{f}") for f in TEXT_FIELDS]
-    fields += [_labelled(outcomes_pick, t("sh_outcomes", language), "cpas-ctx-outcomes"),
-               _labelled(note, t("sh_note", language), "cpas-ctx-note"), HBox([save_button, remove_button])]
-    form = VBox(fields, layout=Layout(width="40em", min_width="40em", padding="0 16px 0 0"))
-    register_view.layout = Layout(flex="1 1 auto", overflow="auto")
+        def enum(field: str) -> Dropdown:
+            return Dropdown(options=[(o.text(lang), o.code) for o in options.of(field)], layout=WIDE)
 
-    framework_tab, framework_refresh = _framework_tab(store, mission, fw_state, language, actor, message, errors,
-                                                      lambda: cycle_pick.value)
+        self.pick, self.code = Dropdown(layout=WIDE), Text(layout=WIDE)
+        self.name, self.name_fr = Text(layout=WIDE), Text(layout=WIDE)
+        self.enums = {f: enum(f) for f in ("type", "level", "stance", "influence")}
+        self.areas_pick = SelectMultiple(options=[(n, c) for c, n in sorted(self.area_names.items(),
+                                                                            key=lambda x: x[1])],
+                                         rows=8, layout=WIDE)
+        self.texts = {f: Textarea(layout=Layout(width="36em", max_width="100%", height="4.5em")) for f in TEXT_FIELDS}
+        self.outcomes_pick = SelectMultiple(rows=8, layout=WIDE)
+        self.note = Textarea(placeholder=t("ctx_note_hint", lang),
+                             layout=Layout(width="36em", max_width="100%", height="4.5em"))
+        self.save_button = classed(Button(description=t("ctx_save", lang), button_style="primary",
+                                          layout=Layout(width="auto")), "cpas-ctx-save")
+        self.remove_button = classed(Button(description=t("ctx_remove", lang), button_style="warning",
+                                            layout=Layout(width="auto")), "cpas-ctx-remove")
+        fields = [labelled(self.pick, t("ctx_stakeholder", lang), "cpas-ctx-pick"),
+                  labelled(self.code, t("sh_code", lang), "cpas-ctx-code"),
+                  labelled(self.name, t("sh_name", lang), "cpas-ctx-name"),
+                  labelled(self.name_fr, t("sh_name_fr", lang), "cpas-ctx-name-fr")]
+        fields += [labelled(w, t(f"sh_{f}", lang), f"cpas-ctx-{f}") for f, w in self.enums.items()]
+        if self.area_names:
+            fields.append(VBox([labelled(self.areas_pick, t("sh_areas", lang), "cpas-ctx-areas"),
+                                HTML(f"<i>{html.escape(t('ctx_areas_hint', lang))}</i>")]))
+        fields += [labelled(self.texts[f], t(f"sh_{f}", lang), f"cpas-ctx-{f}") for f in TEXT_FIELDS]
+        fields += [labelled(self.outcomes_pick, t("sh_outcomes", lang), "cpas-ctx-outcomes"),
+                   labelled(self.note, t("sh_note", lang), "cpas-ctx-note"),
+                   HBox([self.save_button, self.remove_button])]
+        self.form = VBox(fields, layout=Layout(width="38em", max_width="100%", padding="0 16px 0 0"))
 
-    tabs = Tab(children=[HBox([form, register_view]), matrix_view, outcomes_view, map_view, changes_view,
-                         framework_tab])
-    for i, key in enumerate(("ctx_tab_register", "ctx_tab_matrix", "ctx_tab_outcomes", "ctx_tab_map",
-                             "ctx_tab_changes", "ctx_tab_framework")):
-        tabs.set_title(i, t(key, language))
-    tabs.add_class("cpas-ctx-tabs")
+    def _wire(self) -> None:
+        guard = self.guard
+        self.cycle_pick.observe(guard(self._on_cycle), names="value")
+        self.compare_pick.observe(guard(self._on_compare), names="value")
+        self.pick.observe(guard(self._on_pick), names="value")
+        self.tabs.observe(guard(self._on_tab), names="selected_index")
+        self.refresh_button.on_click(guard(self._on_refresh))
+        self.save_button.on_click(guard(self._on_save))
+        self.remove_button.on_click(guard(self._on_remove))
+        self.seed_button.on_click(guard(self._on_seed))
 
-    # reading the store and showing it --------------------------------------------------------------
-    def load_form(code_value: str) -> None:
+    # -- reading the store and showing it -----------------------------------------------------------
+    def load_form(self, code_value: str) -> None:
         """Fill the form with a stakeholder of the shown map, or empty it for a new one."""
+        state, options = self.state, self.options
         row = next((r for r in state["rows"] if r["code"] == code_value and r["status"] == ACTIVE), None)
         known = [r["code"] for r in state["rows"]] + state.get("all_codes", [])
-        code.value = row["code"] if row else next_code(known)
-        code.disabled = row is not None
-        name.value, name_fr.value = (row["name"], row.get("name_fr") or "") if row else ("", "")
-        for widget, field in ((kind_pick, "type"), (level_pick, "level"), (stance_pick, "stance"),
-                              (influence_pick, "influence")):
+        self.code.value = row["code"] if row else next_code(known)
+        self.code.disabled = row is not None
+        self.name.value, self.name_fr.value = (row["name"], row.get("name_fr") or "") if row else ("", "")
+        for field, widget in self.enums.items():
             widget.value = row[field] if row and row[field] in options.codes(field) else options.codes(field)[0]
-        areas_pick.value = tuple(a for a in (row or {}).get("areas", []) if a in area_names)
-        for f, widget in texts.items():
+        self.areas_pick.value = tuple(a for a in (row or {}).get("areas", []) if a in self.area_names)
+        for f, widget in self.texts.items():
             widget.value = (row or {}).get(f) or ""
-        outcomes_pick.value = tuple(o for o in (row or {}).get("outcomes", []) if o in dict(outcomes_pick.options)
-                                    .values())
-        note.value = (row or {}).get("note") or "" if state["mapped_in"] == cycle_pick.value else ""
-        remove_button.disabled = row is None
+        offered = dict(self.outcomes_pick.options).values()
+        self.outcomes_pick.value = tuple(o for o in (row or {}).get("outcomes", []) if o in offered)
+        self.note.value = (row or {}).get("note") or "" if state["mapped_in"] == self.cycle_pick.value else ""
+        self.remove_button.disabled = row is None
 
-    def refresh(keep: str | None = None) -> None:
-        """Read the store; show the chosen cycle's map, its views and the changes since the compared cycle."""
-        nonlocal options
-        options = StakeholderStore(store).stakeholder_options(mission)
-        fw = store.framework(mission, cycle_pick.value)
-        outcomes_pick.options = [(f"{o.code} {o.label(language)}", o.code) for _, o in fw.outcomes()]
-        cycles = list(StakeholderStore(store).context_cycles(mission)["cycle"])
-        wanted = cycle_pick.value
-        choices = cycle_options(cycles, wanted, kind)
-        state["quiet"] = True  # setting pick lists below must not run their callbacks
-        if list(cycle_pick.options) != choices:
-            cycle_pick.options = choices
-            cycle_pick.value = wanted
+    def _read_map(self, cycles: list[str], wanted: str) -> bool:
+        """Read the map shown for ``wanted`` into the state; True when it is synthetic."""
+        state = self.state
         try:
-            cmap = StakeholderStore(store).context_map(mission, wanted)
+            cmap = self.sh.context_map(self.mission, wanted)
             state["rows"], state["mapped_in"], synthetic = cmap["entries"], cmap["cycle"], cmap["is_synthetic"]
         except NotFoundError:
             state["rows"], state["mapped_in"], synthetic = [], None, False
-        state["all_codes"] = [r["code"] for c in cycles
-                              for r in StakeholderStore(store).context_map(mission, c)["entries"]]
-        seed_button.layout.display = "none" if cycles or not fw.stakeholders else "flex"
+        state["all_codes"] = [r["code"] for c in cycles for r in self.sh.context_map(self.mission, c)["entries"]]
+        return synthetic
+
+    def _show_status(self, wanted: str, synthetic: bool) -> None:
+        lang, mapped_in = self.lang, self.state["mapped_in"]
+        if mapped_in is None:
+            self.status.value = f"<p>{html.escape(t('ctx_no_snapshot', lang).format(cycle=wanted))}</p>"
+            return
+        carried = "" if mapped_in == wanted else t("ctx_carried", lang).format(mapped=mapped_in)
+        self.status.value = (f"<p>{html.escape(t('ctx_shows', lang).format(cycle=wanted, mapped=carried))}</p>"
+                             + (f'<p class="cpas-ctx-synthetic">{html.escape(t("ctx_synthetic", lang))}</p>'
+                                if synthetic else ""))
+
+    def refresh(self, keep: str | None = None) -> None:
+        """Read the store; show the chosen cycle's map, its views and the changes since the compared cycle."""
+        lang, state = self.lang, self.state
+        self.options = options = self.sh.stakeholder_options(self.mission)
+        fw = self.store.framework(self.mission, self.cycle_pick.value)
+        self.outcomes_pick.options = [(f"{o.code} {o.label(lang)}", o.code) for _, o in fw.outcomes()]
+        cycles = list(self.sh.context_cycles(self.mission)["cycle"])
+        wanted = self.cycle_pick.value
+        choices = cycle_options(cycles, wanted, self.kind)
+        state["quiet"] = True  # setting pick lists below must not run their callbacks
+        if list(self.cycle_pick.options) != choices:
+            self.cycle_pick.options = choices
+            self.cycle_pick.value = wanted
+        synthetic = self._read_map(cycles, wanted)
+        self.seed_button.layout.display = "none" if cycles or not fw.stakeholders else "flex"
         rows = state["rows"]
-        if state["mapped_in"] is None:
-            status.value = f"<p>{html.escape(t('ctx_no_snapshot', language).format(cycle=wanted))}</p>"
-        else:
-            carried = "" if state["mapped_in"] == wanted else t("ctx_carried", language).format(
-                mapped=state["mapped_in"])
-            status.value = (f"<p>{html.escape(t('ctx_shows', language).format(cycle=wanted, mapped=carried))}</p>"
-                            + (f'<p class="cpas-ctx-synthetic">{html.escape(t("ctx_synthetic", language))}</p>'
-                               if synthetic else ""))
-        register_view.value = register_html(rows, options, area_names, language)
-        matrix_view.value = matrix_html(rows, options, language)
-        outcomes_view.value = per_outcome_html(rows, fw, options, language)
+        self._show_status(wanted, synthetic)
+        self.register_view.value = register_html(rows, options, self.area_names, lang)
+        self.matrix_view.value = matrix_html(rows, options, lang)
+        self.outcomes_view.value = per_outcome_html(rows, fw, options, lang)
         earlier = [c for c in cycles if Period.parse(c) < Period.parse(state["mapped_in"] or wanted)]
         previous = earlier[-1] if earlier else None
-        if compare_pick.value in earlier and state.get("compared_for") == state["mapped_in"]:
-            previous = compare_pick.value  # the user's choice stays while the same map is shown
+        if self.compare_pick.value in earlier and state.get("compared_for") == state["mapped_in"]:
+            previous = self.compare_pick.value  # the user's choice stays while the same map is shown
         state["compared_for"] = state["mapped_in"]
-        compare_pick.options = earlier
-        compare_pick.value = previous
-        show_changes()
+        self.compare_pick.options = earlier
+        self.compare_pick.value = previous
+        self.show_changes()
         state["map_drawn"] = None
-        if tabs.selected_index == 3:
-            draw_map()
-        active_codes = [(f"{display_name(r, language)} ({r['code']})", r["code"]) for r in rows
-                        if r["status"] == ACTIVE]
-        pick.options = [(t("ctx_new", language), NEW)] + active_codes
-        pick.value = keep if keep in [c for _, c in active_codes] else NEW
+        if self.tabs.selected_index == 3:
+            self.draw_map()
+        active = [(f"{display_name(r, lang)} ({r['code']})", r["code"]) for r in rows if r["status"] == ACTIVE]
+        self.pick.options = [(t("ctx_new", lang), NEW)] + active
+        self.pick.value = keep if keep in [c for _, c in active] else NEW
         state["quiet"] = False
-        load_form(pick.value)
+        self.load_form(self.pick.value)
 
-    def show_changes() -> None:
+    def show_changes(self) -> None:
         """The changes from the compared cycle to the shown map."""
-        if compare_pick.value is None or state["mapped_in"] is None:
-            changes_view.value = f"<p>{html.escape(t('ctx_no_previous', language))}</p>"
+        if self.compare_pick.value is None or self.state["mapped_in"] is None:
+            self.changes_view.value = f"<p>{html.escape(t('ctx_no_previous', self.lang))}</p>"
             return
-        diff = StakeholderStore(store).stakeholder_diff(mission, compare_pick.value, state["mapped_in"])
-        changes_view.value = changes_html(diff["changes"], options, area_names, diff["from_snapshot"],
-                                          diff["to_snapshot"], language)
+        diff = self.sh.stakeholder_diff(self.mission, self.compare_pick.value, self.state["mapped_in"])
+        self.changes_view.value = changes_html(diff["changes"], self.options, self.area_names, diff["from_snapshot"],
+                                               diff["to_snapshot"], self.lang)
 
-    def draw_map() -> None:
+    def draw_map(self) -> None:
         """The per-area map (drawn once per shown map, when its tab is opened: it needs the boundaries)."""
-        if state["map_drawn"] == (cycle_pick.value, len(state["rows"])):
+        lang, state, names = self.lang, self.state, self.area_names
+        if state["map_drawn"] == (self.cycle_pick.value, len(state["rows"])):
             return
-        fw = fw_state["fw"]
+        fw = self.fw
         if fw.mission.geography is None:
-            map_view.value = f"<p>{html.escape(t('ctx_no_geography', language))}</p>"
+            self.map_view.value = f"<p>{html.escape(t('ctx_no_geography', lang))}</p>"
             return
-
-        counts = area_counts(state["rows"], options, area_names, language)
-        chart = area_map(admin1_areas(fw.mission.geography), counts, cycle_pick.value, language)
-        listed = "".join(f"<tr><td>{html.escape(area_names.get(c['area_code'], c['area_code']))}</td>"
+        counts = area_counts(state["rows"], self.options, names, lang)
+        chart = area_map(admin1_areas(fw.mission.geography), counts, self.cycle_pick.value, lang)
+        listed = "".join(f"<tr><td>{html.escape(names.get(c['area_code'], c['area_code']))}</td>"
                          f"<td>{c['stakeholders']}</td><td>{html.escape(c['names'])}</td></tr>"
                          for c in counts if c["stakeholders"])
-        national = without_area(state["rows"], language)
-        map_view.value = (f'<div class="cpas-ctx-map">{inline_svg(chart, "ctx-map")}</div>'
-                          + (f"<p>{html.escape(t('sh_nationwide', language).format(names=national))}</p>"
-                             if national else "")
-                          + f'<table class="cpas-ctx-table"><tr><th>{html.escape(t("sh_areas", language))}</th>'
-                            f'<th>{html.escape(t("sh_count", language))}</th>'
-                            f'<th>{html.escape(t("sh_register", language))}</th></tr>{listed}</table>')
-        state["map_drawn"] = (cycle_pick.value, len(state["rows"]))
+        national = without_area(state["rows"], lang)
+        self.map_view.value = (
+            f'<div class="cpas-ctx-map">{inline_svg(chart, "ctx-map")}</div>'
+            + (f"<p>{html.escape(t('sh_nationwide', lang).format(names=national))}</p>" if national else "")
+            + f'<table class="cpas-ctx-table"><tr><th>{html.escape(t("sh_areas", lang))}</th>'
+              f'<th>{html.escape(t("sh_count", lang))}</th>'
+              f'<th>{html.escape(t("sh_register", lang))}</th></tr>{listed}</table>')
+        state["map_drawn"] = (self.cycle_pick.value, len(state["rows"]))
 
-    reported = _reporter(message, errors, language)
-
-    # callbacks ------------------------------------------------------------------------------------
-    @reported
-    def on_cycle(_change: dict[str, Any]) -> None:
-        if state["quiet"]:
+    # -- callbacks ----------------------------------------------------------------------------------
+    def _on_cycle(self, _change: dict[str, Any]) -> None:
+        if self.state["quiet"]:
             return
-        message.value = ""
-        fw_state["fw"] = store.framework(mission, cycle_pick.value)
-        refresh()
-        framework_refresh()
+        self.message.value = ""
+        self.fw = self.store.framework(self.mission, self.cycle_pick.value)
+        self.refresh()
+        self.framework_tab.refresh()
 
-    @reported
-    def on_compare(_change: dict[str, Any]) -> None:
-        if not state["quiet"]:
-            show_changes()
+    def _on_compare(self, _change: dict[str, Any]) -> None:
+        if not self.state["quiet"]:
+            self.show_changes()
 
-    @reported
-    def on_pick(change: dict[str, Any]) -> None:
-        if not state["quiet"]:
-            load_form(change["new"])
+    def _on_pick(self, change: dict[str, Any]) -> None:
+        if not self.state["quiet"]:
+            self.load_form(change["new"])
 
-    @reported
-    def on_tab(change: dict[str, Any]) -> None:
+    def _on_tab(self, change: dict[str, Any]) -> None:
         if change["new"] == 3:
-            draw_map()
+            self.draw_map()
 
-    @reported
-    def on_refresh(_button: Button) -> None:
-        message.value = ""
-        errors.outputs = ()
-        refresh(pick.value)
-        framework_refresh()
+    def _on_refresh(self, _button: Button) -> None:
+        self.message.value = ""
+        self.errors.outputs = ()
+        self.refresh(self.pick.value)
+        self.framework_tab.refresh()
 
-    @reported
-    def on_save(_button: Button) -> None:
-        by = _who(actor, message, language)
+    def _on_save(self, _button: Button) -> None:
+        by = who(self.actor, self.message, self.lang)
         if by is None:
             return
-        values = {"code": code.value.strip(), "name": name.value, "name_fr": name_fr.value, "type": kind_pick.value,
-                  "level": level_pick.value, "stance": stance_pick.value, "influence": influence_pick.value,
-                  "areas": list(areas_pick.value), "outcomes": list(outcomes_pick.value),
-                  **{f: w.value for f, w in texts.items()}}
-        result = StakeholderStore(store).save_stakeholder(mission, cycle_pick.value, values, actor=by,
-                                                          note=note.value or None,
-                                        source=SOURCE)
-        what = f"{values['name'].strip()} ({values['code']}), {cycle_pick.value}"
-        message.value = _message("ok", t("ctx_unchanged" if result == "unchanged" else "ctx_saved",
-                                         language).format(what=what))
-        refresh(values["code"])
+        cycle = self.cycle_pick.value
+        values = {"code": self.code.value.strip(), "name": self.name.value, "name_fr": self.name_fr.value,
+                  **{f: w.value for f, w in self.enums.items()}, "areas": list(self.areas_pick.value),
+                  "outcomes": list(self.outcomes_pick.value), **{f: w.value for f, w in self.texts.items()}}
+        result = self.sh.save_stakeholder(self.mission, cycle, values, actor=by, note=self.note.value or None,
+                                          source=SOURCE)
+        what = f"{values['name'].strip()} ({values['code']}), {cycle}"
+        self.message.value = ctx_message("ok", t("ctx_unchanged" if result == "unchanged" else "ctx_saved",
+                                                 self.lang).format(what=what))
+        self.refresh(values["code"])
 
-    @reported
-    def on_remove(_button: Button) -> None:
-        by = _who(actor, message, language)
-        if by is None or pick.value == NEW:
+    def _on_remove(self, _button: Button) -> None:
+        by = who(self.actor, self.message, self.lang)
+        if by is None or self.pick.value == NEW:
             return
-        what = f"{name.value.strip()} ({pick.value})"
-        StakeholderStore(store).remove_stakeholder(mission, cycle_pick.value, pick.value, note=note.value or None,
-                                                   actor=by)
-        message.value = _message("ok", t("ctx_removed", language).format(cycle=cycle_pick.value, what=what))
-        refresh()
+        what = f"{self.name.value.strip()} ({self.pick.value})"
+        self.sh.remove_stakeholder(self.mission, self.cycle_pick.value, self.pick.value,
+                                   note=self.note.value or None, actor=by)
+        self.message.value = ctx_message("ok", t("ctx_removed", self.lang).format(cycle=self.cycle_pick.value,
+                                                                                   what=what))
+        self.refresh()
 
-    @reported
-    def on_seed(_button: Button) -> None:
-        by = _who(actor, message, language)
+    def _on_seed(self, _button: Button) -> None:
+        by = who(self.actor, self.message, self.lang)
         if by is None:
             return
-        fw = store.framework(mission, cycle_pick.value)
-        entries = [entry_record(e) for e in entries_from_framework(fw, options)]
-        StakeholderStore(store).save_context_map(mission, cycle_pick.value, entries, actor=by,
-                                                 source=f"{SOURCE}: the framework's "
-                               "key stakeholders")
-        message.value = _message("ok", t("ctx_saved", language).format(what=f"{len(entries)} × {cycle_pick.value}"))
-        refresh()
-
-    cycle_pick.observe(on_cycle, names="value")
-    compare_pick.observe(on_compare, names="value")
-    pick.observe(on_pick, names="value")
-    tabs.observe(on_tab, names="selected_index")
-    refresh_button.on_click(on_refresh)
-    save_button.on_click(on_save)
-    remove_button.on_click(on_remove)
-    seed_button.on_click(on_seed)
-    refresh()
-
-    app = VBox([title, HBox([cycle_pick, compare_pick, actor, refresh_button],
-                            layout=Layout(flex_flow="row wrap", align_items="center")),
-                status, seed_button, message, tabs, errors])
-    app.add_class("cpas-ctx-app")
-    return app
+        cycle = self.cycle_pick.value
+        fw = self.store.framework(self.mission, cycle)
+        entries = [entry_record(e) for e in entries_from_framework(fw, self.options)]
+        self.sh.save_context_map(self.mission, cycle, entries, actor=by,
+                                 source=f"{SOURCE}: the framework's key stakeholders")
+        self.message.value = ctx_message("ok", t("ctx_saved", self.lang).format(what=f"{len(entries)} × {cycle}"))
+        self.refresh()
 
 
-def _framework_tab(store: Store, mission: str, fw_state: dict[str, Any], language: str, actor: Text, message: HTML,
-                   errors: Output, current_cycle: Callable[[], str]) -> tuple[Widget, Callable[[], None]]:
-    """The small framework-editing view: add an indicator, change a target; returns (widget, refresh)."""
-    fw = fw_state["fw"]
-    current = HTML()
-    current.add_class("cpas-fw-current")
-    effective = Text(value=default_effective_from(fw), layout=_WIDE)
-    outcome = Dropdown(layout=_WIDE)
-    ind = {k: Text(layout=_WIDE) for k in ("code", "name", "name_fr", "unit", "baseline_value", "baseline_text",
-                                            "baseline_period", "data_source", "target_period", "target_value")}
-    level = Dropdown(options=[(t(v, language), v) for v in ("strategic", "stakeholder", "output")], layout=_WIDE)
-    kind = Dropdown(options=[(t(f"fw_{v}", language), v) for v in ("quantitative", "qualitative")], layout=_WIDE)
-    direction = Dropdown(options=[(t(v, language), v) for v in ("increase", "decrease", "maintain")], layout=_WIDE)
-    section = Dropdown(layout=_WIDE)
-    add_button = Button(description=t("fw_save_indicator", language), button_style="primary")
-    add_button.add_class("cpas-fw-add")
-    target_ind = Dropdown(layout=_WIDE)
-    target = {k: Text(layout=_WIDE) for k in ("period", "value", "text")}
-    target_button = Button(description=t("fw_save_target", language), button_style="primary")
-    target_button.add_class("cpas-fw-save-target")
-    labels = {"code": "fw_code", "name": "fw_name", "name_fr": "fw_name_fr", "unit": "unit",
-              "baseline_value": "fw_baseline_value", "baseline_text": "fw_baseline_text",
-              "baseline_period": "fw_baseline_period", "data_source": "fw_data_source",
-              "target_period": "fw_target_period", "target_value": "fw_target_value"}
-    add_form = VBox([HTML(f"<h4>{html.escape(t('fw_add_indicator', language))}</h4>"),
-                     _labelled(outcome, t("outcome", language), "cpas-fw-outcome"),
-                     *[_labelled(w, t(labels[k], language), f"cpas-fw-{k.replace('_', '-')}")
-                       for k, w in list(ind.items())[:4]],
-                     _labelled(level, t("level", language), "cpas-fw-level"),
-                     _labelled(kind, t("fw_kind", language), "cpas-fw-kind"),
-                     _labelled(direction, t("direction", language), "cpas-fw-direction"),
-                     *[_labelled(w, t(labels[k], language), f"cpas-fw-{k.replace('_', '-')}")
-                       for k, w in list(ind.items())[4:]],
-                     _labelled(section, t("section", language), "cpas-fw-section"), add_button],
-                    layout=Layout(width="40em", padding="0 16px 0 0"))
-    target_form = VBox([HTML(f"<h4>{html.escape(t('fw_change_target', language))}</h4>"),
-                        _labelled(target_ind, t("indicator", language), "cpas-fw-indicator"),
-                        _labelled(target["period"], t("fw_target_period", language), "cpas-fw-period"),
-                        _labelled(target["value"], t("fw_target_value", language), "cpas-fw-value"),
-                        _labelled(target["text"], t("fw_target_text", language), "cpas-fw-text"), target_button],
-                       layout=Layout(width="40em"))
+def context_app(store: Store, mission: str, cycle: str = "", language: str = "") -> Widget:
+    """The context-mapping app's widget (see :class:`ContextApp`)."""
+    return ContextApp(store, mission, cycle, language).widget
 
-    def refresh() -> None:
-        """Show the latest framework version and refill the pick lists from it."""
-        fw_state["latest"] = store.framework(mission)
-        latest = fw_state["latest"]
-        meta = store.framework_version_for(mission)
-        current.value = f"<p>{html.escape(t('fw_current', language).format(version=meta['version'], cycle=meta['effective_from']))}</p>"  # noqa: E501
-        _refill(outcome, [(f"{o.code} {o.label(language)}", o.code) for _, o in latest.outcomes()])
-        _refill(section, [(s.label(language), s.code) for s in latest.sections])
-        _refill(target_ind, [(f"{i.code} {i.label(language)}", i.code) for _, _, i in latest.indicators()])
-        if not ind["baseline_period"].value:
-            ind["baseline_period"].value = current_cycle()
 
-    def on_target_indicator(change: dict[str, Any]) -> None:
-        if change["new"] is None:
-            return
-        found = fw_state["latest"].indicator(change["new"]).targets
-        last = found[-1] if found else None
-        target["period"].value = last.period if last else current_cycle()
-        target["value"].value = "" if last is None or last.value is None else f"{last.value:g}"
-        target["text"].value = "" if last is None or last.text is None else last.text
+def context_page(*, query: str | None = None, **values: Any) -> Widget:
+    """The notebook's page: the parameters validated and the app opened, or the one sentence saying why not."""
+    def build() -> ContextApp:
+        params = context_parameters(query=query, **values)
+        return ContextApp(Store(params.db_url or None), params.mission, cycle=params.cycle, language=params.language)
 
-    def save(doc: dict[str, Any], what: str) -> None:
-        by = _who(actor, message, language)
-        if by is None:
-            return
-        version, created = save_edited_framework(store, doc, effective_from=effective.value.strip(), actor=by,
-                                                 source=f"{SOURCE}: {what}")
-        meta = store.framework_versions(mission)
-        eff = meta[meta["version"] == version]["effective_from"].iloc[0]
-        message.value = _message("ok", t("fw_saved" if created else "fw_unchanged", language).format(
-            version=version, cycle=eff))
-        refresh()
-
-    guarded = _reporter(message, errors, language)
-
-    @guarded
-    def on_add(_button: Button) -> None:
-        problems: list[str] = []
-        base_value = _number(ind["baseline_value"].value, t("fw_baseline_value", language), problems)
-        target_value = _number(ind["target_value"].value, t("fw_target_value", language), problems)
-        if problems:
-            raise FrameworkRejected([(p.split(": ", 1)[0], p.split(": ", 1)[1]) for p in problems])
-        text = {k: w.value.strip() or None for k, w in ind.items()}
-        indicator = {k: v for k, v in {
-            "code": text["code"], "name": text["name"], "name_fr": text["name_fr"], "level": level.value,
-            "kind": kind.value, "unit": text["unit"], "direction": direction.value,
-            "baseline": {k: v for k, v in (("value", base_value), ("text", text["baseline_text"]),
-                                           ("period", text["baseline_period"])) if v is not None},
-            "targets": [] if not text["target_period"] else [
-                {k: v for k, v in (("period", text["target_period"]), ("value", target_value)) if v is not None}],
-            "data_source": text["data_source"], "responsible_section": section.value,
-        }.items() if v is not None}
-        save(add_indicator(fw_state["latest"], outcome.value, indicator), f"indicator {text['code']} added")
-
-    @guarded
-    def on_target(_button: Button) -> None:
-        problems: list[str] = []
-        value = _number(target["value"].value, t("fw_target_value", language), problems)
-        if problems:
-            raise FrameworkRejected([(p.split(": ", 1)[0], p.split(": ", 1)[1]) for p in problems])
-        period = target["period"].value.strip()
-        doc = set_target(fw_state["latest"], target_ind.value, period, value, target["text"].value.strip() or None)
-        save(doc, f"target of {target_ind.value} for {period}")
-
-    target_ind.observe(on_target_indicator, names="value")
-    add_button.on_click(on_add)
-    target_button.on_click(on_target)
-    refresh()
-    on_target_indicator({"new": target_ind.value})
-    tab = VBox([current, _labelled(effective, t("fw_effective", language), "cpas-fw-effective"),
-                HBox([add_form, target_form])])
-    return tab, refresh
+    return app_page(build, language=address_language(query, values.get("language") or "en"))

@@ -463,4 +463,4 @@ def build_a4p(params: A4PParameters) -> Path:
     """Execute ``notebooks/a4p_monitoring.ipynb`` with ``params`` and export the offline HTML; return its path."""
     out = params.out_dir()
     executed = run_notebook(NOTEBOOK, out, params.model_dump(), what="the A4P+ notebook")
-    return export_html(executed, out / HTML_NAME, t("a4p_title", params.language))
+    return export_html(executed, out / HTML_NAME, t("a4p_title", params.language), language=params.language)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from cpas_kit import __version__
 from cpas_kit.analysis.charts import fatalities_chart, rating_distribution_chart, study_events_chart, study_trend_chart
 from cpas_kit.core.errors import CpasError, ParametersError, pydantic_problems
+from cpas_kit.core.formatting import country_name
 from cpas_kit.core.i18n import t
 from cpas_kit.core.paths import study_dir
 from cpas_kit.core.periods import PeriodStr
@@ -179,7 +180,8 @@ def header(ctx: StudyContext) -> HTML:
     line = t("study_scope", lang).format(area=ctx.area_label, first=ctx.scope.first, last=ctx.scope.last,
                                          n=len(ctx.missions))
     missions = [{"code": r.mission_code, "name": (r.name_fr or r.name) if lang == "fr" else r.name,
-                 "fictional": r.is_fictional, "country": r.country_iso3, "version": r.framework_version}
+                 "fictional": r.is_fictional, "country": country_name(r.country_iso3, lang),
+                 "version": r.framework_version}
                 for r in ctx.missions.itertuples()]
     return _render("header.html.j2", ctx, area=ctx.area_label, synthetic=ctx.is_synthetic, scope_line=line,
                    missions=missions)
@@ -365,7 +367,7 @@ def build_study(params: StudyParameters) -> dict[str, Any]:
     out = params.out_dir()
     executed = run_notebook(STUDY_NOTEBOOK, out, params.model_dump(), what="the study notebook")
     title = f"{t('study_title', params.language)} — {ctx.area_label}, {params.cycle_from} – {params.cycle_to}"
-    html = export_html(executed, out / "study.html", title)
+    html = export_html(executed, out / "study.html", title, language=params.language)
     xlsx = write_xlsx(ctx, out / "study.xlsx")
     return {"files": [html, xlsx], "area_label": ctx.area_label, "missions": len(ctx.missions), "lacking": ctx.lacking}
 

@@ -19,12 +19,8 @@ parameters, with no Voila configuration needed. The store URL never comes from t
 from __future__ import annotations
 
 import html
-import os
-import traceback
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, Literal
-from urllib.parse import parse_qs
 
 import pandas as pd
 from ipywidgets import (
@@ -43,6 +39,8 @@ from ipywidgets import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cpas_kit.core.apps import address_language, app_page, app_parameters, classed, message_html, show_errors
+from cpas_kit.core.apps import url_parameters as _url_parameters
 from cpas_kit.core.errors import CpasError, ParametersError, pydantic_problems
 from cpas_kit.core.i18n import t
 from cpas_kit.framework.model import Framework
@@ -58,9 +56,12 @@ _TEXT_PREVIEW = 180
 _STYLE = """<style>
 .cpas-trk-app {max-width: 1200px}
 .cpas-trk-row-cells, .cpas-trk-head {display: grid; width: 100%; column-gap: 10px; line-height: 1.4;
-  grid-template-columns: 5.5em minmax(0, 6fr) minmax(0, 1.4fr) minmax(0, 1.3fr) minmax(0, 1.3fr) 7.5em}
+  grid-template-columns: minmax(9em, 1.5fr) minmax(0, 4fr) minmax(9em, 1.3fr) minmax(8em, 1.1fr)
+  minmax(10em, 1.2fr) minmax(10em, 1fr)}
 .cpas-trk-head {font-weight: bold}
-.cpas-trk-head span, .cpas-trk-row-cells span {overflow-wrap: anywhere}
+.cpas-trk-head span {overflow-wrap: normal; word-break: normal; hyphens: manual}
+.cpas-trk-row-cells span {overflow-wrap: anywhere}
+.cpas-trk-area {font-size: 0.92em}
 .cpas-trk-head-row {border-bottom: 1px solid #999}
 .cpas-trk-row {border-bottom: 1px solid #e3e3e3; align-items: flex-start}
 .cpas-trk-selected {background: #eef4fb}
@@ -81,7 +82,7 @@ class TrackerParameters(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     mission: str = Field(min_length=1)
-    language: Literal["en", "fr"] = "en"
+    language: Literal["", "en", "fr"] = ""  # empty: the mission's own language
     db_url: str = ""
 
 
@@ -94,17 +95,13 @@ def make_tracker_parameters(source: str = "parameters", **values: Any) -> Tracke
 
 
 def url_parameters(query: str | None = None) -> dict[str, str]:
-    """``mission`` and ``language`` from a page's query string (default: ``$QUERY_STRING``, set by Voila)."""
-    raw = os.environ.get("QUERY_STRING", "") if query is None else query
-    found = parse_qs(raw.lstrip("?"), keep_blank_values=False)
-    return {k: found[k][-1] for k in URL_PARAMETERS if found.get(k)}
+    """``mission`` and ``language`` from a page's query string (default: this page's, set by Voila)."""
+    return _url_parameters(query, URL_PARAMETERS)
 
 
 def tracker_parameters(*, query: str | None = None, **values: Any) -> TrackerParameters:
     """The notebook's parameters, validated; under Voila the page address's mission and language win."""
-    from_url = url_parameters(query)
-    source = "the page address" if from_url else "parameters"
-    return make_tracker_parameters(source, **(values | from_url))
+    return app_parameters(TrackerParameters, URL_PARAMETERS, query=query, **values)
 
 
 # -- small helpers -----------------------------------------------------------------------------------
@@ -164,7 +161,7 @@ def _shorten(text: str, limit: int = _TEXT_PREVIEW) -> str:
 
 def _message(kind: str, text: str) -> str:
     """A message box (kind: ok, refused, error); ``text`` is escaped here."""
-    return f'<div class="cpas-trk-msg-{kind}">{html.escape(text)}</div>'
+    return message_html(kind, text, prefix="cpas-trk")
 
 
 def _labelled(widget: Widget, label: str) -> VBox:
@@ -187,12 +184,13 @@ def _filter_options(values: list[str], language: str) -> list[tuple[str, str]]:
 def _row_cells(rec: dict[str, Any], areas: dict[str, str], language: str) -> str:
     """One list row's cells (escaped HTML)."""
     area = _text(rec.get("priority_code"))
+    name = areas.get(area, area)
     target = _esc(rec.get("target_date"))
     if rec.get("overdue"):
         target += f'<br><span class="cpas-trk-overdue">{html.escape(t("overdue", language))}</span>'
     return (
         '<div class="cpas-trk-row-cells">'
-        f'<span title="{html.escape(areas.get(area, area), quote=True)}">{html.escape(area)}</span>'
+        f'<span class="cpas-trk-area" title="{html.escape(name, quote=True)}">{html.escape(_shorten(name, 70))}</span>'
         f'<span class="cpas-trk-text">{html.escape(_shorten(_text(rec.get("text"))))}</span>'
         f'<span>{_esc(rec.get("lead_section"))}</span>'
         f'<span class="cpas-trk-decision">{_shown("decision", rec, language)}</span>'
@@ -265,207 +263,213 @@ def _apply_filters(frame: pd.DataFrame, chosen: dict[str, Any]) -> pd.DataFrame:
 
 
 # -- the app -----------------------------------------------------------------------------------------
-def tracker_app(store: Store, mission: str, language: str = "en", today: date | None = None) -> Widget:
-    """The whole tracker app for ``mission`` in ``language``; ``today`` fixes the day overdue is judged on."""
-    t("tracker", language)  # an unsupported language fails here, with the list of supported ones
-    fw = store.framework(mission)
-    areas, outcomes = _impact_areas(fw, language), _outcomes(fw, language)
-    first = tracker_frame(store, mission, on=today)
-    selected: dict[str, int | None] = {"id": None}
+class TrackerApp:
+    """The whole tracker app for ``mission`` in ``language`` (default: the mission's own); ``today`` fixes the
+    day overdue is judged on.
 
-    # controls ------------------------------------------------------------------------------------
-    heading = f"{t('tracker', language)} — {fw.mission.label(language)}"
-    title = HTML(f"{_STYLE}<h2>{html.escape(heading)}</h2>")
-    everything = (f"({t('trk_all', language)})", ALL)
-    area_filter = Dropdown(options=[everything] + [(label, code) for code, label in areas.items()], value=ALL,
-                           description=t("impact_area", language))
-    leads = sorted({_text(v) for v in first["lead_section"]} - {""})
-    cycles = sorted({_text(v) for v in first["cycle_recommended"]} - {""})
-    lead_filter = Dropdown(options=_filter_options(leads, language), value=ALL,
-                           description=t("lead_section", language))
-    decision_filter = Dropdown(options=[everything] + [(t(d, language), d) for d in DECISIONS], value=ALL,
-                               description=t("decision", language))
-    progress_filter = Dropdown(options=[everything] + [(t(p, language), p) for p in PROGRESS], value=ALL,
-                               description=t("progress", language))
-    cycle_filter = Dropdown(options=_filter_options(cycles, language), value=ALL,
-                            description=t("date_recommended", language))
-    overdue_filter = Checkbox(value=False, description=t("trk_overdue_only", language), indent=False)
-    filters = {"priority_code": area_filter, "lead_section": lead_filter, "decision": decision_filter,
-               "progress": progress_filter, "cycle_recommended": cycle_filter}
-    for name, widget in filters.items():
-        widget.style.description_width = "15em"
-        widget.layout = Layout(width="38em")
-        widget.add_class(f"cpas-trk-filter-{name}")
-    overdue_filter.add_class("cpas-trk-filter-overdue")
-    refresh_button = Button(description=t("trk_refresh", language), icon="refresh")
-    refresh_button.add_class("cpas-trk-refresh")
+    ``widget`` is what the notebook displays. Controls are built by ``_controls`` and ``_forms``, the
+    callbacks are the ``_on_*`` methods, and :meth:`refresh` reads the store and redraws.
+    """
 
-    count = HTML()
-    count.add_class("cpas-trk-count")
-    rows_box = VBox()
-    rows_box.add_class("cpas-trk-list")
-    row_widgets: dict[int, tuple[HBox, HTML]] = {}
-    header = HBox([Box(layout=Layout(width=_OPEN_WIDTH, min_width=_OPEN_WIDTH)),
-                   HTML(_list_header(language), layout=Layout(width="100%"))])
-    header.add_class("cpas-trk-head-row")
+    def __init__(self, store: Store, mission: str, language: str = "", today: date | None = None):
+        fw = store.framework(mission)
+        language = language or fw.mission.default_language
+        t("tracker", language)  # an unsupported language fails here, with the list of supported ones
+        self.store, self.mission, self.lang, self.today = store, mission, language, today
+        self.fw = fw
+        self.areas, self.outcomes = _impact_areas(fw, language), _outcomes(fw, language)
+        self.selected: int | None = None
+        self._rows: dict[int, tuple[HBox, HTML]] = {}
+        first = tracker_frame(store, mission, on=today)
+        self._controls(first)
+        self._forms()
+        self.message = classed(HTML(), "cpas-trk-message")
+        self.errors = classed(Output(), "cpas-trk-errors")
+        self._guard = show_errors(self.message, self.errors, describe=self._describe, prefix="cpas-trk",
+                                  unexpected=lambda e: t("trk_error", language).format(error=e))
+        self._wire()
+        self.refresh()
+        heading = f"{t('tracker', language)} — {fw.mission.label(language)}"
+        self.widget = classed(VBox([
+            HTML(f"{_STYLE}<h2>{html.escape(heading)}</h2>"),
+            Box([*self.filters.values(), self.overdue_filter, self.refresh_button],
+                layout=Layout(display="flex", flex_flow="row wrap", align_items="center")),
+            self.count, self.rows_box, HTML("<hr>"), self.details, self.history, self.forms_box,
+            self.message, self.errors,
+        ]), "cpas-trk-app")
 
-    details = HTML(f"<p>{html.escape(t('trk_select_hint', language))}</p>")
-    details.add_class("cpas-trk-details")
-    history = HTML()
-    history.add_class("cpas-trk-history")
-    message = HTML()
-    message.add_class("cpas-trk-message")
-    errors = Output()
-    errors.add_class("cpas-trk-errors")
+    # -- building ------------------------------------------------------------------------------------
+    def _controls(self, first: pd.DataFrame) -> None:
+        """The filters, the count, the list and the details of the open recommendation."""
+        lang = self.lang
+        everything = (f"({t('trk_all', lang)})", ALL)
+        leads = sorted({_text(v) for v in first["lead_section"]} - {""})
+        cycles = sorted({_text(v) for v in first["cycle_recommended"]} - {""})
+        self.filters = {
+            "priority_code": Dropdown(options=[everything] + [(label, code) for code, label in self.areas.items()],
+                                      value=ALL, description=t("impact_area", lang)),
+            "lead_section": Dropdown(options=_filter_options(leads, lang), value=ALL,
+                                     description=t("lead_section", lang)),
+            "decision": Dropdown(options=[everything] + [(t(d, lang), d) for d in DECISIONS], value=ALL,
+                                 description=t("decision", lang)),
+            "progress": Dropdown(options=[everything] + [(t(p, lang), p) for p in PROGRESS], value=ALL,
+                                 description=t("progress", lang)),
+            "cycle_recommended": Dropdown(options=_filter_options(cycles, lang), value=ALL,
+                                          description=t("date_recommended", lang)),
+        }
+        for name, widget in self.filters.items():
+            widget.style.description_width = "15em"
+            widget.layout = Layout(width="38em")
+            widget.add_class(f"cpas-trk-filter-{name}")
+        self.overdue_filter = classed(Checkbox(value=False, description=t("trk_overdue_only", lang), indent=False),
+                                      "cpas-trk-filter-overdue")
+        self.refresh_button = classed(Button(description=t("trk_refresh", lang), icon="refresh"), "cpas-trk-refresh")
+        self.count = classed(HTML(), "cpas-trk-count")
+        self.rows_box = classed(VBox(), "cpas-trk-list")
+        self.header = classed(HBox([Box(layout=Layout(width=_OPEN_WIDTH, min_width=_OPEN_WIDTH)),
+                                    HTML(_list_header(lang), layout=Layout(width="100%"))]), "cpas-trk-head-row")
+        self.details = classed(HTML(f"<p>{html.escape(t('trk_select_hint', lang))}</p>"), "cpas-trk-details")
+        self.history = classed(HTML(), "cpas-trk-history")
 
-    decision_choice = Dropdown(options=[(t(d, language), d) for d in DECISIONS], value="Awaiting Review")
-    decided_by = Text(placeholder=t("trk_your_name", language))
-    reason = Textarea(placeholder=t("trk_reason", language), layout=Layout(width="100%"))
-    record_decision = Button(description=t("trk_record_decision", language), button_style="primary")
-    progress_choice = Dropdown(options=[(t(p, language), p) for p in PROGRESS], value="Not Assigned")
-    updated_by = Text(placeholder=t("trk_your_name", language))
-    progress_comment = Textarea(placeholder=t("trk_comment", language), layout=Layout(width="100%"))
-    record_progress = Button(description=t("trk_record_progress", language), button_style="primary")
-    for widget, name in [(decision_choice, "decision-choice"), (decided_by, "decided-by"),
-                         (reason, "decision-reason"), (record_decision, "record-decision"),
-                         (progress_choice, "progress-choice"), (updated_by, "progress-by"),
-                         (progress_comment, "progress-comment"), (record_progress, "record-progress")]:
-        widget.add_class(f"cpas-trk-{name}")
-    decision_form = VBox([HTML(f"<h4>{html.escape(t('trk_leadership', language))}</h4>"),
-                          _labelled(decision_choice, t("decision", language)),
-                          _labelled(decided_by, t("trk_decided_by", language)),
-                          _labelled(reason, t("trk_reason", language)), record_decision],
-                         layout=Layout(width="50%", padding="0 12px 0 0"))
-    progress_form = VBox([HTML(f"<h4>{html.escape(t('trk_section_update', language))}</h4>"),
-                          _labelled(progress_choice, t("progress", language)),
-                          _labelled(updated_by, t("trk_updated_by", language)),
-                          _labelled(progress_comment, t("trk_comment", language)), record_progress],
-                         layout=Layout(width="50%"))
-    forms = HBox([decision_form, progress_form], layout=Layout(display="none"))
+    def _forms(self) -> None:
+        """Leadership's decision form and the lead section's progress form (shown once a row is open)."""
+        lang = self.lang
+        self.decision_choice = Dropdown(options=[(t(d, lang), d) for d in DECISIONS], value="Awaiting Review")
+        self.decided_by = Text(placeholder=t("trk_your_name", lang))
+        self.reason = Textarea(placeholder=t("trk_reason", lang), layout=Layout(width="100%"))
+        self.record_decision = Button(description=t("trk_record_decision", lang), button_style="primary",
+                                      layout=Layout(width="auto"))
+        self.progress_choice = Dropdown(options=[(t(p, lang), p) for p in PROGRESS], value="Not Assigned")
+        self.updated_by = Text(placeholder=t("trk_your_name", lang))
+        self.progress_comment = Textarea(placeholder=t("trk_comment", lang), layout=Layout(width="100%"))
+        self.record_progress = Button(description=t("trk_record_progress", lang), button_style="primary",
+                                      layout=Layout(width="auto"))
+        for widget, name in [(self.decision_choice, "decision-choice"), (self.decided_by, "decided-by"),
+                             (self.reason, "decision-reason"), (self.record_decision, "record-decision"),
+                             (self.progress_choice, "progress-choice"), (self.updated_by, "progress-by"),
+                             (self.progress_comment, "progress-comment"), (self.record_progress, "record-progress")]:
+            widget.add_class(f"cpas-trk-{name}")
+        decision_form = VBox([HTML(f"<h4>{html.escape(t('trk_leadership', lang))}</h4>"),
+                              _labelled(self.decision_choice, t("decision", lang)),
+                              _labelled(self.decided_by, t("trk_decided_by", lang)),
+                              _labelled(self.reason, t("trk_reason", lang)), self.record_decision],
+                             layout=Layout(width="50%", padding="0 12px 0 0"))
+        progress_form = VBox([HTML(f"<h4>{html.escape(t('trk_section_update', lang))}</h4>"),
+                              _labelled(self.progress_choice, t("progress", lang)),
+                              _labelled(self.updated_by, t("trk_updated_by", lang)),
+                              _labelled(self.progress_comment, t("trk_comment", lang)), self.record_progress],
+                             layout=Layout(width="50%"))
+        self.forms_box = HBox([decision_form, progress_form], layout=Layout(display="none"))
 
-    # reading the store and showing it --------------------------------------------------------------
-    def row_for(rec_id: int) -> tuple[HBox, HTML]:
+    def _wire(self) -> None:
+        on_filter = self._guard(lambda _change: self.refresh())
+        for widget in (*self.filters.values(), self.overdue_filter):
+            widget.observe(on_filter, names="value")
+        self.refresh_button.on_click(self._guard(self._on_refresh))
+        self.record_decision.on_click(self._guard(self._on_record_decision))
+        self.record_progress.on_click(self._guard(self._on_record_progress))
+
+    def _describe(self, exc: Exception) -> str | None:
+        """The sentence shown for an expected refusal (None: unexpected)."""
+        if isinstance(exc, ChangeRefused):
+            return t("trk_refused", self.lang).format(why=str(exc))
+        if isinstance(exc, CpasError):
+            return str(exc)
+        return None
+
+    # -- reading the store and showing it -----------------------------------------------------------
+    def _row_for(self, rec_id: int) -> tuple[HBox, HTML]:
         """The (kept) row widgets of one recommendation."""
-        if rec_id not in row_widgets:
-            open_button = Button(description=f"#{rec_id}", tooltip=t("trk_open", language),
-                                 layout=Layout(width=_OPEN_WIDTH, min_width=_OPEN_WIDTH))
-            open_button.add_class("cpas-trk-open")
-            open_button.on_click(lambda _button, rec_id=rec_id: on_open(rec_id))
+        if rec_id not in self._rows:
+            open_button = classed(Button(description=f"#{rec_id}", tooltip=t("trk_open", self.lang),
+                                         layout=Layout(width=_OPEN_WIDTH, min_width=_OPEN_WIDTH)), "cpas-trk-open")
+            open_button.on_click(self._guard(lambda _button, rec_id=rec_id: self.open(rec_id)))
             cells = HTML(layout=Layout(width="100%"))
-            row = HBox([open_button, cells])
-            row.add_class("cpas-trk-row")
-            row.add_class(f"cpas-trk-row-{rec_id}")
-            row_widgets[rec_id] = (row, cells)
-        return row_widgets[rec_id]
+            row = classed(classed(HBox([open_button, cells]), "cpas-trk-row"), f"cpas-trk-row-{rec_id}")
+            self._rows[rec_id] = (row, cells)
+        return self._rows[rec_id]
 
-    def refresh() -> pd.DataFrame:
+    def refresh(self) -> pd.DataFrame:
         """Read the store; show the filtered list and the open recommendation; return the whole tracker."""
-        frame = tracker_frame(store, mission, on=today)
-        chosen = {name: widget.value for name, widget in filters.items()}
-        chosen["overdue_only"] = overdue_filter.value
+        lang = self.lang
+        frame = tracker_frame(self.store, self.mission, on=self.today)
+        chosen: dict[str, Any] = {name: widget.value for name, widget in self.filters.items()}
+        chosen["overdue_only"] = self.overdue_filter.value
         shown = _apply_filters(frame, chosen)
-        count.value = html.escape(t("trk_shown", language).format(shown=len(shown), total=len(frame)))
+        self.count.value = html.escape(t("trk_shown", lang).format(shown=len(shown), total=len(frame)))
         if shown.empty:
-            count.value += f"<br><i>{html.escape(t('trk_no_match', language))}</i>"
+            self.count.value += f"<br><i>{html.escape(t('trk_no_match', lang))}</i>"
         children = []
         for rec in shown.to_dict("records"):
-            row, cells = row_for(int(rec["id"]))
-            cells.value = _row_cells(rec, areas, language)
-            if rec["id"] == selected["id"]:
+            row, cells = self._row_for(int(rec["id"]))
+            cells.value = _row_cells(rec, self.areas, lang)
+            if rec["id"] == self.selected:
                 row.add_class("cpas-trk-selected")
             else:
                 row.remove_class("cpas-trk-selected")
             children.append(row)
-        rows_box.children = [header] + children if children else []
-        current = frame[frame["id"] == selected["id"]]
-        if selected["id"] is not None and not current.empty:
+        self.rows_box.children = [self.header] + children if children else []
+        current = frame[frame["id"] == self.selected]
+        if self.selected is not None and not current.empty:
             rec = current.iloc[0].to_dict()
-            details.value = _details_html(rec, areas, outcomes, language)
-            history.value = _history_html(TrackerStore(store).recommendation_history(int(rec["id"])), language)
+            self.details.value = _details_html(rec, self.areas, self.outcomes, lang)
+            self.history.value = _history_html(TrackerStore(self.store).recommendation_history(int(rec["id"])), lang)
         return frame
 
-    def reported(callback: Callable[..., None]) -> Callable[..., None]:
-        """Run a callback; a refused change or any other error is shown on the page, never swallowed."""
-        def run(*args: Any) -> None:
-            try:
-                callback(*args)
-            except ChangeRefused as exc:
-                message.value = _message("refused", t("trk_refused", language).format(why=str(exc)))
-            except CpasError as exc:
-                message.value = _message("error", str(exc))
-            except Exception as exc:  # noqa: BLE001 - shown to the user with its traceback, not swallowed
-                error = f"{type(exc).__name__}: {exc}"
-                message.value = _message("error", t("trk_error", language).format(error=error))
-                errors.append_stderr(traceback.format_exc())
-        return run
+    # -- callbacks ----------------------------------------------------------------------------------
+    def _clear_messages(self) -> None:
+        self.message.value = ""
+        self.errors.outputs = ()
 
-    # callbacks ------------------------------------------------------------------------------------
-    @reported
-    def on_filter(_change: dict[str, Any]) -> None:
-        refresh()
+    def _on_refresh(self, _button: Button) -> None:
+        self._clear_messages()
+        self.refresh()
 
-    def clear_messages() -> None:
-        message.value = ""
-        errors.outputs = ()
+    def open(self, rec_id: int) -> None:
+        """Open one recommendation: its details, history and forms."""
+        self.selected = rec_id
+        self._clear_messages()
+        rec = self.refresh().set_index("id").loc[rec_id]
+        self.decision_choice.value = rec["decision"]
+        self.progress_choice.value = rec["progress"]
+        self.forms_box.layout.display = "flex"
 
-    @reported
-    def on_refresh(_button: Button) -> None:
-        clear_messages()
-        refresh()
-
-    @reported
-    def on_open(rec_id: int) -> None:
-        selected["id"] = rec_id
-        clear_messages()
-        rec = refresh().set_index("id").loc[rec_id]
-        decision_choice.value = rec["decision"]
-        progress_choice.value = rec["progress"]
-        forms.layout.display = "flex"
-
-    def record(field: str, value: str, name_box: Text, comment_box: Textarea, name_label: str) -> None:
+    def _record(self, field: str, value: str, name_box: Text, comment_box: Textarea, name_label: str) -> None:
         """Ask the store to change the open recommendation's ``field``; the rules may refuse."""
-        if selected["id"] is None:
-            message.value = _message("refused", t("trk_select_hint", language))
+        lang = self.lang
+        if self.selected is None:
+            self.message.value = _message("refused", t("trk_select_hint", lang))
             return
         actor = name_box.value.strip()
         if not actor:
-            message.value = _message("refused", t("trk_name_needed", language).format(field=name_label))
+            self.message.value = _message("refused", t("trk_name_needed", lang).format(field=name_label))
             return
         comment = comment_box.value.strip() or None
-        TrackerStore(store).change_recommendation(selected["id"], field, value, actor=actor, comment=comment,
-                                    language=language)
+        TrackerStore(self.store).change_recommendation(self.selected, field, value, actor=actor, comment=comment,
+                                                       language=lang)
         comment_box.value = ""
-        message.value = _message("ok", t("trk_saved", language).format(
-            what=f"#{selected['id']} {t(field, language)}: {t(value, language)} ({actor})"))
-        refresh()
+        self.message.value = _message("ok", t("trk_saved", lang).format(
+            what=f"#{self.selected} {t(field, lang)}: {t(value, lang)} ({actor})"))
+        self.refresh()
 
-    @reported
-    def on_record_decision(_button: Button) -> None:
-        record("decision", decision_choice.value, decided_by, reason, t("trk_decided_by", language))
+    def _on_record_decision(self, _button: Button) -> None:
+        self._record("decision", self.decision_choice.value, self.decided_by, self.reason,
+                     t("trk_decided_by", self.lang))
 
-    @reported
-    def on_record_progress(_button: Button) -> None:
-        record("progress", progress_choice.value, updated_by, progress_comment, t("trk_updated_by", language))
+    def _on_record_progress(self, _button: Button) -> None:
+        self._record("progress", self.progress_choice.value, self.updated_by, self.progress_comment,
+                     t("trk_updated_by", self.lang))
 
-    for widget in (*filters.values(), overdue_filter):
-        widget.observe(on_filter, names="value")
-    refresh_button.on_click(on_refresh)
-    record_decision.on_click(on_record_decision)
-    record_progress.on_click(on_record_progress)
-    refresh()
 
-    app = VBox([
-        title,
-        Box([*filters.values(), overdue_filter, refresh_button],
-            layout=Layout(display="flex", flex_flow="row wrap", align_items="center")),
-        count,
-        rows_box,
-        HTML("<hr>"),
-        details,
-        history,
-        forms,
-        message,
-        errors,
-    ])
-    app.add_class("cpas-trk-app")
-    return app
+def tracker_app(store: Store, mission: str, language: str = "", today: date | None = None) -> Widget:
+    """The tracker app's widget (see :class:`TrackerApp`)."""
+    return TrackerApp(store, mission, language, today).widget
+
+
+def tracker_page(*, query: str | None = None, **values: Any) -> Widget:
+    """The notebook's page: the parameters validated and the app opened, or the one sentence saying why not."""
+    def build() -> TrackerApp:
+        params = tracker_parameters(query=query, **values)
+        return TrackerApp(Store(params.db_url or None), params.mission, language=params.language)
+
+    return app_page(build, language=address_language(query, values.get("language") or "en"))

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from cpas_kit.core.i18n import t
+from cpas_kit.core.i18n import LABELS, t
 from cpas_kit.core.xlsx import cell_text, save_workbook
 from cpas_kit.framework.model import Framework
 from cpas_kit.tracker.files import COLUMNS, neutralise, tracker_frame
@@ -86,6 +86,12 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
     return save_workbook(wb, path)
 
 
+def action_label(action: Any, language: str) -> Any:
+    """A history action in words (``create`` → "created" / "créée"); an action without a label as recorded."""
+    key = f"trk_action_{action}"
+    return t(key, language) if key in LABELS else action
+
+
 def _history_sheet(wb: Workbook, events: pd.DataFrame, language: str) -> None:
     """Every change of every recommendation (the tracker's memory), oldest first."""
     ws = wb.create_sheet("History")
@@ -95,7 +101,8 @@ def _history_sheet(wb: Workbook, events: pd.DataFrame, language: str) -> None:
         c.font = Font(bold=True)
     for ev in events.to_dict("records"):
         at = pd.Timestamp(ev["at"])
-        row = [int(ev["recommendation_id"]), at.strftime("%Y-%m-%d %H:%M"), ev["actor"], ev["action"],
+        row = [int(ev["recommendation_id"]), at.strftime("%Y-%m-%d %H:%M"), ev["actor"],
+               action_label(ev["action"], language),
                ev["field"], ev["from_value"], ev["to_value"], ev["comment"]]
         ws.append([neutralise(cell_text(None if isinstance(v, float) and pd.isna(v) else v)) for v in row])
         for c in ws[ws.max_row]:

@@ -17,8 +17,9 @@ import hashlib
 import json
 from typing import Any
 
-from ipywidgets import HTML, Button, Checkbox, Dropdown, HBox, Layout, Password, Text, Textarea, VBox
+from ipywidgets import HTML, Button, Checkbox, Dropdown, HBox, Layout, Password, Text, Textarea, VBox, Widget
 
+from cpas_kit.core.apps import address_language, app_page
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.i18n import t
 from cpas_kit.store import Store
@@ -32,11 +33,19 @@ from cpas_kit.workshop.pages import (
     label,
     message,
     mission_language,
+    opened_store,
+    page_parameters,
+    proposal_state,
     start_polling,
 )
 from cpas_kit.workshop.store import WorkshopStore
 
 POLL_SECONDS = 1.0
+
+
+def _auto() -> Layout:
+    """A button as wide as its label (the default fixed width cuts long labels off)."""
+    return Layout(width="auto")
 
 
 def distribution_html(entry: dict[str, Any], scales: dict[str, list[str]], language: str) -> str:
@@ -77,6 +86,7 @@ class FacilitatorApp:
         self._digest = ""
         self._ticked: set[int] = set()
         self._quiet = False
+        self._close_confirmed = False
         self._poll = None
         self.body = VBox()
         self.widget = classed(VBox([HTML(STYLE), self.body]), "cpas-ws")
@@ -149,9 +159,10 @@ class FacilitatorApp:
         self.head = classed(HTML(), "cpas-ws-fac-head")
         self.note = classed(HTML(message("info", note) if note else ""), "cpas-ws-fac-note")
         self.outcome_box = classed(Dropdown(layout=Layout(width="55%")), "cpas-ws-fac-outcome")
-        self.go = classed(Button(description=t("ws_go", lang), button_style="primary"), "cpas-ws-fac-go")
-        prev_b = classed(Button(description=t("ws_previous", lang)), "cpas-ws-fac-prev")
-        next_b = classed(Button(description=t("ws_next", lang)), "cpas-ws-fac-next")
+        self.go = classed(Button(description=t("ws_go", lang), button_style="primary", layout=_auto()),
+                          "cpas-ws-fac-go")
+        prev_b = classed(Button(description=t("ws_previous", lang), layout=_auto()), "cpas-ws-fac-prev")
+        next_b = classed(Button(description=t("ws_next", lang), layout=_auto()), "cpas-ws-fac-next")
         self.go.on_click(lambda _: self._move(self.outcome_box.value))
         prev_b.on_click(lambda _: self._move(self._neighbour(-1)))
         next_b.on_click(lambda _: self._move(self._neighbour(+1)))
@@ -170,26 +181,30 @@ class FacilitatorApp:
                                            "cpas-ws-fac-agreed-contribution")
         self.analysis = classed(Textarea(placeholder=t("ws_analysis", lang), layout=Layout(width="95%", height="8em")),
                                  "cpas-ws-fac-analysis")
-        record = classed(Button(description=t("ws_record", lang), button_style="success"), "cpas-ws-fac-record")
+        record = classed(Button(description=t("ws_record", lang), button_style="success", layout=_auto()),
+                         "cpas-ws-fac-record")
         self.agreed_msg = classed(HTML(), "cpas-ws-fac-agreed-message")
         record.on_click(lambda _: self._record())
         self.proposal_list = classed(VBox(), "cpas-ws-fac-proposals")
         self.merge_into = classed(Dropdown(description=t("ws_merge_into", lang), style={"description_width": "18em"},
                                             layout=Layout(width="32em")), "cpas-ws-fac-merge-into")
-        merge_b = classed(Button(description=t("ws_merge", lang)), "cpas-ws-fac-merge")
+        merge_b = classed(Button(description=t("ws_merge", lang), layout=_auto()), "cpas-ws-fac-merge")
         send_b = classed(Button(description=t("ws_send", lang), layout=Layout(width="auto")), "cpas-ws-fac-send")
         self.proposal_msg = classed(HTML(), "cpas-ws-fac-proposal-message")
         merge_b.on_click(lambda _: self._merge())
         send_b.on_click(lambda _: self._send())
-        close_b = classed(Button(description=t("ws_close", lang), button_style="danger"), "cpas-ws-fac-close")
+        close_b = classed(Button(description=t("ws_close", lang), button_style="danger", layout=_auto()),
+                          "cpas-ws-fac-close")
         close_b.on_click(lambda _: self._close())
         self.live = classed(HTML(), "cpas-ws-fac-live")
         agreed_box = VBox([HTML(f"<h3>{esc(t('ws_agreed_title', lang))}</h3>"), self.agreed_progress,
                            self.agreed_contribution, self.analysis, record, self.agreed_msg])
         proposals_box = VBox([HTML(f"<h3>{esc(t('ws_proposals', lang))}</h3>"), self.proposal_list,
-                              HBox([self.merge_into, merge_b]), send_b, self.proposal_msg])
+                              HBox([self.merge_into, merge_b], layout=Layout(flex_flow="row wrap")), send_b,
+                              self.proposal_msg])
         self.body.children = [
-            self.head, self.note, self.live, HBox([self.outcome_box, self.go, prev_b, next_b]),
+            self.head, self.note, self.live,
+            HBox([self.outcome_box, self.go, prev_b, next_b], layout=Layout(flex_flow="row wrap")),
             HBox([classed(VBox([HTML(f"<h3>{esc(t('ws_distribution', lang))}</h3>"), self.dist, self.reasons]),
                            "cpas-ws-box"),
                   classed(VBox([HTML(f"<h3>{esc(t('ws_participants', lang))}</h3>"), self.people]), "cpas-ws-box")]),
@@ -271,12 +286,10 @@ class FacilitatorApp:
         for p in mine:
             state = ("ws_sent" if p.get("recommendation_id") is not None else
                      "ws_merged" if p.get("merged_into_id") is not None else "ws_pending")
-            extra = (f" → #{p['merged_into_id']}" if p.get("merged_into_id") is not None else
-                     f" → {p['recommendation_id']}" if p.get("recommendation_id") is not None else "")
             lead = self.sections.get(p.get("lead_section") or "", p.get("lead_section") or "—")
             text = (f"<b>#{esc(p['id'])}</b> {esc(p['text'])} <i>({esc(lead)}; "
                     f"{esc(t('ws_by_line', lang).format(name=p['name'], section=p['section']))}; "
-                    f"{esc(t(state, lang))}{esc(extra)})</i>")
+                    f"{esc(proposal_state(p, lang))})</i>")
             box = classed(Checkbox(value=p["id"] in self._ticked, indent=False, layout=Layout(width="2em"),
                                     disabled=state != "ws_pending"), "cpas-ws-fac-tick")
             box.observe(lambda change, pid=p["id"]: self._tick(pid, change["new"]), names="value")
@@ -332,8 +345,10 @@ class FacilitatorApp:
     def _merge(self) -> None:
         into = self.merge_into.value
         ids = sorted(self._ticked - {into})
-        if not ids or into is None:
-            self.proposal_msg.value = message("refused", t("ws_tick_some", self.lang))
+        if into is None or not ids:
+            why = (t("ws_merge_pick_target", self.lang) if into is None
+                   else t("ws_merge_tick_duplicates", self.lang).format(id=into))
+            self.proposal_msg.value = message("refused", why)
             return
         done = self._act(self.proposal_msg, lambda: WorkshopStore(self.store).merge_proposals(self.code, self.key, ids,
                                                                                               into,
@@ -358,6 +373,14 @@ class FacilitatorApp:
             self.refresh()
 
     def _close(self) -> None:
+        """Close the session; when outcomes have no agreed result the first click asks to confirm."""
+        unrated = [o["outcome_code"] for o in self.status["outcomes"] if not o.get("agreed")]
+        if unrated and not self._close_confirmed:
+            self._close_confirmed = True
+            self.agreed_msg.value = message("refused", t("ws_close_confirm", self.lang).format(
+                n=len(unrated), outcomes=", ".join(unrated)))
+            return
+        self._close_confirmed = False
         if self._act(self.agreed_msg, lambda: WorkshopStore(self.store).close_workshop(self.code, self.key,
                                                                                        actor=self.actor)):
             self.note.value = message("info", t("ws_closed_msg", self.lang))
@@ -367,3 +390,12 @@ class FacilitatorApp:
 def facilitator_app(store: Store, params: PageParameters) -> VBox:
     """The facilitator page as one widget (see :class:`FacilitatorApp`)."""
     return FacilitatorApp(store, params).widget
+
+
+def facilitator_page(*, query: str | None = None, **values: Any) -> Widget:
+    """The notebook's page: the parameters validated and the app opened, or the one sentence saying why not."""
+    def build() -> FacilitatorApp:
+        params = page_parameters(query=query, **values)
+        return FacilitatorApp(opened_store(params), params)
+
+    return app_page(build, language=address_language(query, values.get("language") or "en"))

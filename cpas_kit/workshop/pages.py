@@ -1,10 +1,9 @@
 """What the two workshop apps share: their parameters (one ``parameters`` cell for papermill and Voila, the
 page address overriding it), translated refusals, small HTML helpers, and the live poll.
 
-Under Voila each page gets its own kernel. With ``--preheat_kernel`` that kernel runs the notebook before
-anyone asks for the page, so the address is not known yet: :func:`page_query` waits for it with Voila's
-own helper (``voila.utils.get_query_string``); without preheating Voila puts it in ``$QUERY_STRING``.
-The store URL never comes from the address.
+The page address, message boxes and CSS classes come from :mod:`cpas_kit.core.apps`, shared by every app
+(``page_query`` waits for the address when Voila preheated the kernel). The store URL never comes from the
+address.
 
 The apps poll the store on the kernel's event loop (an ``asyncio`` task, so widget updates happen on the
 kernel's own thread) and redraw only what changed.
@@ -13,17 +12,17 @@ kernel's own thread) and redraw only what changed.
 from __future__ import annotations
 
 import asyncio
-import html
-import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from cpas_kit.core.apps import classed, esc, message_html, page_query  # noqa: F401 - shared by the pages
+from cpas_kit.core.apps import url_parameters as _url_parameters
 from cpas_kit.core.errors import CpasError, ParametersError, pydantic_problems
 from cpas_kit.core.i18n import LABELS, t
+from cpas_kit.store import Store
 from cpas_kit.workshop.sessions import WorkshopError, normalise_join_code
 
 URL_PARAMETERS = ("mission", "cycle", "session", "participant", "language")
@@ -64,19 +63,9 @@ class PageParameters(BaseModel):
         return normalise_join_code(v) if v.strip() else ""
 
 
-def page_query() -> str:
-    """The page address's query string: waits for it when the kernel was preheated by Voila."""
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import get_query_string
-
-        return get_query_string() or ""
-    return os.environ.get("QUERY_STRING", "")
-
-
 def url_parameters(query: str) -> dict[str, str]:
     """The parameters a page address may set (never the store URL)."""
-    found = parse_qs(query.lstrip("?"), keep_blank_values=False)
-    return {k: found[k][-1] for k in URL_PARAMETERS if found.get(k)}
+    return _url_parameters(query, URL_PARAMETERS)
 
 
 def page_parameters(*, query: str | None = None, **values: Any) -> PageParameters:
@@ -107,17 +96,7 @@ def error_text(exc: Exception, language: str) -> str:
 
 def message(kind: str, text: str) -> str:
     """A message box (kind: ok, refused, error, info); ``text`` is escaped here."""
-    return f'<div class="cpas-ws-msg-{kind}">{html.escape(text)}</div>'
-
-
-def classed(widget: Any, css: str) -> Any:
-    """``widget`` with the CSS class ``css`` (what the pages' style and the browser tests select on)."""
-    widget.add_class(css)
-    return widget
-
-
-def esc(value: Any) -> str:
-    return "" if value is None else html.escape(str(value))
+    return message_html(kind, text, prefix="cpas-ws")
 
 
 def label(value: str | None, language: str) -> str:
@@ -125,6 +104,15 @@ def label(value: str | None, language: str) -> str:
     if value is None:
         return "—"
     return t(value, language) if value in LABELS else value
+
+
+def proposal_state(proposal: dict[str, Any], language: str) -> str:
+    """Where a recommendation proposal stands, in words: sent to the tracker as #9, merged into #4, pending."""
+    if proposal.get("recommendation_id") is not None:
+        return t("ws_sent_as", language).format(id=proposal["recommendation_id"])
+    if proposal.get("merged_into_id") is not None:
+        return t("ws_merged_into", language).format(id=proposal["merged_into_id"])
+    return t("ws_pending", language)
 
 
 def clock(language: str) -> str:
@@ -168,3 +156,12 @@ def start_polling(step: Callable[[], Awaitable[None] | None], every: float) -> a
                 pass
 
     return loop.create_task(_loop())
+
+
+def opened_store(params: PageParameters, *, upgrade: bool = True) -> Store:
+    """The store a workshop page works on; a mission named in the address must be in it (else the CLI's
+    sentence, e.g. "mission 'UN-DEM' has no results framework in this store …")."""
+    store = Store(params.db_url or None, upgrade=upgrade)
+    if params.mission:
+        store.framework_version_for(params.mission)
+    return store

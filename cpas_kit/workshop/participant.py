@@ -37,8 +37,10 @@ from ipywidgets import (
     Textarea,
     ToggleButtons,
     VBox,
+    Widget,
 )
 
+from cpas_kit.core.apps import address_language, app_page
 from cpas_kit.core.errors import CpasError
 from cpas_kit.core.i18n import t
 from cpas_kit.store import Store
@@ -52,12 +54,16 @@ from cpas_kit.workshop.pages import (
     label,
     message,
     mission_language,
+    opened_store,
+    page_parameters,
+    proposal_state,
     start_polling,
 )
 from cpas_kit.workshop.store import WorkshopStore
 from cpas_kit.workshop.views import outcome_view
 
 POLL_SECONDS = 2.0
+PROPOSALS_EVERY = 5  # poll rounds between two reads of the participant's proposals (their state may change)
 
 
 class ParticipantApp:
@@ -73,6 +79,7 @@ class ParticipantApp:
         self._pending_submission: str | None = None
         self._seen_index: int | None = None
         self._poll = None
+        self._rounds = 0
         self._quiet = False
         self.js = Output(layout=Layout(display="none"))
         self.body = VBox()
@@ -110,7 +117,8 @@ class ParticipantApp:
                                  "cpas-ws-name")
         self.section_box = classed(Dropdown(description=t("ws_your_section", lang), options=[],
                                              style={"description_width": "10em"}), "cpas-ws-section")
-        self.join_button = classed(Button(description=t("ws_join", lang), button_style="primary"), "cpas-ws-join")
+        self.join_button = classed(Button(description=t("ws_join", lang), button_style="primary",
+                                         layout=Layout(width="auto")), "cpas-ws-join")
         self.join_msg = classed(HTML(note), "cpas-ws-message")
         self.code_box.observe(lambda _: self._load_sections(), names="value")
         self.join_button.on_click(lambda _: self._join())
@@ -191,7 +199,8 @@ class ParticipantApp:
                                                    value=None, style={"button_width": "auto"}), "cpas-ws-contribution")
         self.reason = classed(Textarea(placeholder=t("ws_reason", lang), layout=Layout(width="90%", height="4em")),
                                "cpas-ws-reason")
-        self.save = classed(Button(description=t("ws_save", lang), button_style="primary"), "cpas-ws-save")
+        self.save = classed(Button(description=t("ws_save", lang), button_style="primary",
+                                  layout=Layout(width="auto")), "cpas-ws-save")
         self.save_msg = classed(HTML(), "cpas-ws-save-message")
         for w in (self.progress, self.contribution, self.reason):
             w.observe(self._form_changed, names="value")
@@ -203,7 +212,8 @@ class ParticipantApp:
                                       + section_options, style={"description_width": "10em"}), "cpas-ws-lead")
         self.supporting = classed(SelectMultiple(description=t("ws_supporting", lang), options=section_options,
                                                   rows=4, style={"description_width": "10em"}), "cpas-ws-supporting")
-        self.propose = classed(Button(description=t("ws_propose", lang)), "cpas-ws-propose")
+        self.propose = classed(Button(description=t("ws_propose", lang), layout=Layout(width="auto")),
+                               "cpas-ws-propose")
         self.propose_msg = classed(HTML(), "cpas-ws-propose-message")
         self.mine = classed(HTML(), "cpas-ws-mine")
         self.propose.on_click(lambda _: self._propose())
@@ -212,8 +222,15 @@ class ParticipantApp:
                        self.reason, self.save, self.save_msg])
         proposing = VBox([HTML(f"<h3>{esc(t('ws_propose_title', lang))}</h3>"), self.proposal, self.lead,
                           self.supporting, self.propose, self.propose_msg, self.mine])
-        self.body.children = [self.head, self.closed_note, HBox([self.outcome_box, prev_b, next_b, self.follow]),
-                              classed(rating, "cpas-ws-box"), classed(proposing, "cpas-ws-box"), self.view]
+        # the outcome's indicators first, the forms beside them on a wide screen (below them on a narrow one)
+        self.view.layout = Layout(flex="1 1 34em", min_width="0", margin="0 16px 0 0")
+        forms = VBox([classed(rating, "cpas-ws-box"), classed(proposing, "cpas-ws-box")],
+                     layout=Layout(flex="1 1 28em", min_width="0"))
+        steps = HBox([self.outcome_box, prev_b, next_b, self.follow], layout=Layout(flex_flow="row wrap"))
+        self.body.children = [self.head, self.closed_note, steps,
+                              classed(HBox([self.view, forms], layout=Layout(flex_flow="row wrap",
+                                                                             align_items="flex-start")),
+                                      "cpas-ws-outcome-page")]
         self.outcome_box.observe(lambda change: None if self._quiet else self._show(change["new"]), names="value")
         self._seen_index = s["current_index"]
         self.outcome_box.value = s["current_outcome"] or order[0]
@@ -293,11 +310,9 @@ class ParticipantApp:
         mine = [p for p in self.state["proposals"] if p["outcome_code"] == self.outcome]
         items = []
         for p in mine:
-            state = ("ws_sent" if p.get("recommendation_id") is not None else
-                     "ws_merged" if p.get("merged_into_id") is not None else "ws_pending")
             lead = self.sections.get(p.get("lead_section") or "", p.get("lead_section") or "")
             items.append(f"<li>#{esc(p['id'])} {esc(p['text'])} <i>({esc(lead)}{', ' if lead else ''}"
-                         f"{esc(t(state, lang))})</i></li>")
+                         f"{esc(proposal_state(p, lang))})</i></li>")
         body = f"<ul>{''.join(items)}</ul>" if items else f"<p><i>{esc(t('ws_none_yet', lang))}</i></p>"
         self.mine.value = f"<b>{esc(t('ws_your_proposals', lang))}</b>{body}"
 
@@ -307,6 +322,9 @@ class ParticipantApp:
         s = WorkshopStore(self.store).workshop_session(self.state["session"]["code"])
         self.state["session"] = s
         self._closed(s["status"] == "closed")
+        self._rounds += 1
+        if self._rounds % PROPOSALS_EVERY == 0:  # the facilitator may have sent or merged a proposal
+            self.refresh_proposals()
         if s["current_index"] != self._seen_index:
             self._seen_index = s["current_index"]
             current = self.outcome_box.value
@@ -320,6 +338,13 @@ class ParticipantApp:
             if self.follow.value and s["current_outcome"] and s["current_outcome"] != self.outcome:
                 self.outcome_box.value = s["current_outcome"]
 
+    def refresh_proposals(self) -> None:
+        """Read this participant's proposals again; redraw them when the facilitator sent or merged one."""
+        proposals = WorkshopStore(self.store).participant_state(self.token)["proposals"]
+        if proposals != self.state["proposals"]:
+            self.state["proposals"] = proposals
+            self._list_proposals()
+
     def _closed(self, closed: bool) -> None:
         for w in (self.save, self.propose):
             w.disabled = closed
@@ -330,3 +355,15 @@ def participant_app(store: Store, params: PageParameters) -> VBox:
     """The participant page as one widget (see :class:`ParticipantApp`)."""
     return ParticipantApp(store, params).widget
 
+
+
+def participant_page(*, query: str | None = None, **values: Any) -> Widget:
+    """The notebook's page: the parameters validated and the app opened, or the one sentence saying why not.
+
+    The store was upgraded when the session was started or served: this kernel need not load Alembic.
+    """
+    def build() -> ParticipantApp:
+        params = page_parameters(query=query, **values)
+        return ParticipantApp(opened_store(params, upgrade=False), params)
+
+    return app_page(build, language=address_language(query, values.get("language") or "en"))

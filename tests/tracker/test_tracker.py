@@ -150,7 +150,7 @@ def test_tracker_export_round_trips_and_neutralises_formulas(demo_store, tmp_pat
     overdue = {r[11]: r[12] for r in ws.iter_rows(min_row=6, values_only=True)}  # id → overdue
     assert overdue[4] == "yes", "approved, ongoing, target 2022-03-04: overdue on 2024-06-30"
     history = list(load_workbook(path)["History"].iter_rows(min_row=2, values_only=True))
-    assert len(history) == 8 and {h[3] for h in history} == {"create"}
+    assert len(history) == 8 and {h[3] for h in history} == {"created"}  # the action in words (issue 15)
     again = import_tracker(demo_store, path, MISSION, actor="t")
     assert (again.rows_read, again.rows_imported, again.rows_unchanged) == (8, 0, 8)
     doc = Document(export_docx(demo_store, MISSION, tmp_path / "tracker.docx", language="fr", on=date(2024, 6, 30)))

@@ -192,6 +192,7 @@ def test_a_closed_session_is_read_only_on_both_pages(store, started):
     fac = _facilitator(store, started)
     app = _join(store, started.code, "Awa")
     fac._close()
+    fac._close()  # no outcome has an agreed result: the first click asks to confirm
     app.poll()
     assert app.save.disabled and "closed" in app.closed_note.value
     app.progress.value = "no change"

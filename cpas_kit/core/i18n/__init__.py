@@ -421,6 +421,11 @@ from cpas_kit.core.i18n.quality import LABELS as _QUALITY_LABELS  # noqa: E402
 
 LABELS.update(_QUALITY_LABELS)
 
+# what every app shares (cpas_kit.core.apps)
+from cpas_kit.core.i18n.apps import LABELS as _APP_LABELS  # noqa: E402
+
+LABELS.update(_APP_LABELS)
+
 
 def t(key: str, language: str = "en") -> str:
     """The label for ``key`` in ``language`` (``en`` or ``fr``)."""
