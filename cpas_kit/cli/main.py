@@ -369,6 +369,7 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
 
     from cpas_kit.store import Store
     from cpas_kit.tracker import files as tracker
+    from cpas_kit.tracker import views
 
     store = Store()
     if args.action == "import":
@@ -388,16 +389,13 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
             raise CpasError(f"--on '{args.on}' is not a date; write it as 2024-06-30") from None
         store.framework_version_for(args.mission)
         recs = tracker.tracker_frame(store, args.mission, on=on)
-        cols = ["id", "cycle_recommended", "priority_code", "lead_section", "decision", "progress", "target_date",
-                "overdue", "text"]
         if args.json:
             print(recs.drop(columns=["rec_key"]).to_json(orient="records", date_format="iso", force_ascii=False,
                                                          indent=2))
         elif not len(recs):
             print(f"No recommendations for {args.mission} yet.")
         else:
-            view = recs[cols].assign(text=recs["text"].str.slice(0, 60))
-            print(view.to_string(index=False))
+            print(views.list_table(recs, store.framework(args.mission), on=on or date.today()))
         return 0
     if args.action in ("decide", "progress"):
         field, value = ("decision", args.decision) if args.action == "decide" else ("progress", args.status)
@@ -409,7 +407,7 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
         if args.json:
             print(hist.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
         else:
-            print(hist[["at", "actor", "action", "field", "from_value", "to_value", "comment"]].to_string(index=False))
+            print(views.history_table(hist, args.id))
         return 0
     from cpas_kit.tracker.export import export_docx, export_xlsx
 

@@ -13,9 +13,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from cpas_kit.core.errors import ParametersError, pydantic_problems
+from cpas_kit.core.errors import ParametersError, PeriodError, pydantic_problems
 from cpas_kit.core.paths import mission_parameters_file, pack_dir
-from cpas_kit.core.periods import PeriodStr
+from cpas_kit.core.periods import Period, PeriodStr
 
 
 class PackParameters(BaseModel):
@@ -78,7 +78,10 @@ def resolve_parameters(mission: str, cycle: str | None = None, *, params_file: "
         values.pop(section, None)
     values["mission"] = mission
     if cycle:
-        values["cycle"] = cycle
+        try:  # a cycle typed on the command line is checked here, so its error names --cycle, not the file
+            values["cycle"] = str(Period.parse(cycle))
+        except PeriodError as exc:
+            raise ParametersError(f"--cycle {cycle}: {exc}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "cycle" not in values:
         raise ParametersError(f"no cycle given for {mission}: pass --cycle (e.g. 2023/24-Q4) or set cycle in {path}")

@@ -26,7 +26,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 from pandera.typing import Series
 
-from cpas_kit.core.error_workbook import SheetLayout, Upload, errors_path, write_error_workbook
+from cpas_kit.core.error_workbook import SheetLayout, Upload, errors_path, is_tabular, write_error_workbook
 from cpas_kit.core.errors import NotFoundError, PeriodError
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.core.periods import Period, is_period
@@ -470,8 +470,7 @@ def import_observations(store: Any, path: str | Path, *, actor: str, today: date
         result.warnings.append(f"{upload.blank_rows} row(s) without a value were skipped (nothing to import)")
     if problems:
         result.errors = problems
-        if write_error_file:
-
+        if write_error_file and is_tabular(upload):  # never a README.errors.xlsx beside a file of another kind
             out = write_error_workbook(upload, problems, errors_path(path))
             result.warnings.append(f"the rows with problems are highlighted in {out}")
         raise ImportRejected(result)

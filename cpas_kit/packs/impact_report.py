@@ -33,6 +33,7 @@ import pandas as pd
 from cpas_kit import __version__
 from cpas_kit.analysis.charts import status_donut, trend_chart
 from cpas_kit.analysis.indicators import STATUS_RULE, trend_frame
+from cpas_kit.core.frames import display_text
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
 from cpas_kit.framework.model import Indicator, Priority
@@ -236,7 +237,7 @@ class _Writer:
             tr_pr.append(repeat)
         for row in rows:
             for cell, text in zip(table.add_row().cells, row):
-                cell.text = text
+                cell.text = display_text(text, "—")  # never a NaN or None in a cell
         self.para()
 
     def figure(self, chart: alt.TopLevelMixin, caption: str, width_cm: float = 15.5) -> None:
@@ -306,6 +307,8 @@ def _title_block(w: _Writer) -> None:
     w.heading(f"{m.label(w.lang)} — {w.t('ir_title')} {ctx.cycle}", level=0)
     if ctx.is_synthetic:
         w.banner(w.t("synthetic_banner"))
+    if ctx.no_data_note:
+        w.banner(ctx.no_data_note)
     version, period = ctx.framework_version, Period.parse(ctx.cycle)
     mission = m.code + (f" ({w.t('fictional_mission')})" if m.is_fictional else "")
     w.table(None, [

@@ -20,6 +20,7 @@ from cpas_kit.analysis.indicators import CHANGE_RULE, STATUS_RULE, STATUSES
 from cpas_kit.analysis.views import indicator_parts, render_html
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period, is_period
+from cpas_kit.data_in.external.countries import country_name
 from cpas_kit.framework.geography import admin1_areas
 from cpas_kit.packs.data import PackData
 from cpas_kit.stakeholders.views import framework_versions_html, pack_section
@@ -32,9 +33,10 @@ def _render(name: str, ctx: PackData, **values: Any) -> HTML:
 
 
 def header(ctx: PackData) -> HTML:
-    """Title, synthetic-data banner and the mission overview block."""
+    """Title, synthetic-data and no-data banners and the mission overview block (host country by name)."""
     return _render("header.html.j2", ctx, mission=ctx.framework.mission, cycle=ctx.cycle,
-                   version=ctx.framework_version, synthetic=ctx.is_synthetic,
+                   version=ctx.framework_version, synthetic=ctx.is_synthetic, no_data=ctx.no_data_note,
+                   country=country_name(ctx.framework.mission.country_iso3, ctx.language),
                    generated=ctx.generated_at.strftime("%Y-%m-%d %H:%M UTC"))
 
 

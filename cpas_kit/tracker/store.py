@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
 from cpas_kit.core.errors import CpasError, NotFoundError
+from cpas_kit.core.frames import missing_as_none
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
 from cpas_kit.store import Store
@@ -147,7 +148,7 @@ def read_recommendations(engine: Engine, mission: str) -> pd.DataFrame:
                                                 .order_by(recommendations.c.id)).mappings()]
         events = _events_of(conn, [r["id"] for r in idents])
     rows = [{**r, **replay(events[r["id"]])} for r in idents]
-    return pd.DataFrame(rows, columns=list(STATE_COLUMNS))
+    return missing_as_none(pd.DataFrame(rows, columns=list(STATE_COLUMNS)))
 
 
 def recommendation_history(engine: Engine, rec_id: int) -> pd.DataFrame:
@@ -156,7 +157,7 @@ def recommendation_history(engine: Engine, rec_id: int) -> pd.DataFrame:
         if conn.execute(select(recommendations.c.id).where(recommendations.c.id == rec_id)).first() is None:
             raise NotFoundError(f"there is no recommendation with id {rec_id}")
         events = _events_of(conn, [rec_id])[rec_id]
-    return pd.DataFrame(events, columns=[c.name for c in recommendation_events.c])
+    return missing_as_none(pd.DataFrame(events, columns=[c.name for c in recommendation_events.c]))
 
 
 def read_recommendation_events(engine: Engine, mission: str) -> pd.DataFrame:
@@ -164,7 +165,7 @@ def read_recommendation_events(engine: Engine, mission: str) -> pd.DataFrame:
     with read(engine) as conn:
         rows = conn.execute(select(recommendation_events).where(recommendation_events.c.mission_code == mission)
                             .order_by(recommendation_events.c.id)).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in recommendation_events.c])
+    return missing_as_none(pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in recommendation_events.c]))
 
 
 class TrackerStore:

@@ -411,6 +411,11 @@ from cpas_kit.core.i18n.study import LABELS as _STUDY_LABELS  # noqa: E402
 
 LABELS.update(_STUDY_LABELS)
 
+# finished surfaces: cycle notes, readable tracker tables and history, footers (issue 15)
+from cpas_kit.core.i18n.surfaces import LABELS as _SURFACE_LABELS  # noqa: E402
+
+LABELS.update(_SURFACE_LABELS)
+
 
 def t(key: str, language: str = "en") -> str:
     """The label for ``key`` in ``language`` (``en`` or ``fr``)."""

@@ -64,6 +64,15 @@ def host_country(iso3: str) -> Country:
         ) from None
 
 
+def country_name(iso3: str | None, language: str = "en") -> str:
+    """The host country's name as a reader writes it (``Central African Republic``), never its ISO code when the
+    country is known; an unknown code is shown as given. (French names: see issue 15, part B.)"""
+    if not iso3:
+        return ""
+    country = HOSTS.get(iso3.upper())
+    return country.names[0] if country is not None else iso3
+
+
 def is_host(country: Country, names: pd.Series, codes: pd.Series | None, code: int | None) -> np.ndarray:
     """True for rows about ``country``: the numeric ``codes`` equal ``code`` or, where no code is given, the
     name matches one of its spellings (accents, case and punctuation ignored)."""
