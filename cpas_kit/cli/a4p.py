@@ -1,6 +1,6 @@
 """``cpas a4p``: build the A4P+ monitoring page (published CPAS figures beside the store's) as offline HTML.
 
-Wired into :mod:`cpas_kit.cli.main` by ``add_parsers(subparsers)`` and ``run(args)``.
+Registered in :mod:`cpas_kit.cli.main` by ``register(subparsers)``; each command's parser names its ``run``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import argparse
 from typing import Any
 
 
-def add_parsers(subparsers: Any) -> None:
+def register(subparsers: Any) -> None:
     """Add ``a4p`` to the ``cpas`` sub-commands."""
     a = subparsers.add_parser(
         "a4p", help="A4P+ monitoring page: published CPAS figures beside the same views from the store",
@@ -20,6 +20,7 @@ def add_parsers(subparsers: Any) -> None:
                     "synthetic).")
     a.add_argument("-o", "--output-dir", help="write the page here instead of outputs/a4p/")
     a.add_argument("--language", choices=["en", "fr"], default="en", help="language of the page (default: en)")
+    a.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """``cpas export`` and ``cpas merge``: send a mission's store as one file, merge it into a shared store.
 
-Wired into :mod:`cpas_kit.cli.main` by ``add_parsers(subparsers)`` and ``run(args)``. Errors are ``CpasError``
-sentences, printed by the ``cpas`` entry point; a rejected file exits with 1 and lists every problem.
+Registered in :mod:`cpas_kit.cli.main` by ``register(subparsers)``; each command's parser names its ``run``. Errors
+are ``CpasError`` sentences, printed by the ``cpas`` entry point; a rejected file exits with 1 and lists every
+problem.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ EPILOG_MERGE = """examples:
 MAX_SHOWN = 50
 
 
-def add_parsers(subparsers: Any) -> None:
+def register(subparsers: Any) -> None:
     """Add ``export`` and ``merge`` to the ``cpas`` sub-commands."""
     e = subparsers.add_parser(
         "export", help="write a mission's store (or one cycle of it) as one compact file to send to headquarters",
@@ -46,6 +47,8 @@ def add_parsers(subparsers: Any) -> None:
     m.add_argument("--by", help="who merges (default: $CPAS_USER or your login name)")
     m.add_argument("--json", action="store_true", help="print one JSON object (rows_read, rows_imported, "
                                                        "rows_unchanged, rows_unmatched, errors, conflicts, tables)")
+    e.set_defaults(run=run)
+    m.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, store: Any = None) -> int:

@@ -1,9 +1,7 @@
-"""``cpas stakeholders list|diff|options`` and ``cpas framework export|import``: context mapping and framework
-authoring from the command line.
+"""``cpas stakeholders list|diff|options``: context mapping from the command line.
 
-Wired into :mod:`cpas_kit.cli.main`: ``add_parsers(subparsers)`` adds the ``stakeholders`` command,
-``add_framework_actions(framework_subparsers)`` adds ``export`` and ``import`` to ``cpas framework``, and
-``run(args)`` / ``run_framework(args)`` carry them out. Errors are ``CpasError`` sentences, printed by ``cpas``.
+Registered in :mod:`cpas_kit.cli.main` by ``register(subparsers)``; each command's parser names its ``run``. Errors
+are ``CpasError`` sentences, printed by ``cpas``.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ EPILOG = """examples:
   cpas framework import framework.xlsx --effective-from 2024/25-Q1"""
 
 
-def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
+def register(subparsers: Any) -> None:
     """Add ``stakeholders list``, ``diff`` and ``options`` to the ``cpas`` sub-commands; return that parser."""
     s = subparsers.add_parser(
         "stakeholders", help="context mapping: the stakeholder register per cycle, changes between cycles",
@@ -54,32 +52,7 @@ def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
     so.add_argument("--file", help="a YAML file with the fields to set")
     so.add_argument("--by", help="who changes them (default: $CPAS_USER or your login name)")
     so.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    return s
-
-
-def add_framework_actions(fsub: Any) -> None:
-    """Add ``export`` and ``import`` to the ``cpas framework`` sub-commands."""
-    fe = fsub.add_parser("export", help="write a mission's results framework as an Excel workbook or YAML",
-                         description="Write the results framework (priorities, outcomes, indicators, targets, "
-                                     "outputs, stakeholders, …) as a workbook a planning unit can edit, or as YAML. "
-                                     "Load the edited file back with `cpas framework import`.")
-    fe.add_argument("--mission", required=True, help="mission code, e.g. UN-DEMO")
-    fe.add_argument("--format", choices=["xlsx", "yaml"], required=True, help="xlsx or yaml")
-    fe.add_argument("-o", "--output", required=True, help="the file to write")
-    fe.add_argument("--cycle", help="export the version in force for this cycle (default: the latest version)")
-    fe.add_argument("--language", choices=["en", "fr"], help="language of the workbook's headers (default: the "
-                                                             "mission's language)")
-    fi = fsub.add_parser("import", help="check a framework workbook (or YAML) and save it as a new version",
-                         description="Check the whole file; every problem is listed with its sheet, row and column "
-                                     "(and highlighted in <name>.errors.xlsx) and nothing is written. A valid file "
-                                     "becomes a new framework version in force from --effective-from; cycles "
-                                     "before it keep the version they were assessed against. An unchanged "
-                                     "framework changes nothing.")
-    fi.add_argument("file", help="the .xlsx (from `cpas framework export`) or .yaml file")
-    fi.add_argument("--effective-from", help="the first cycle the new version applies to, e.g. 2024/25-Q1 "
-                                             "(default: the cycle in progress today)")
-    fi.add_argument("--by", help="who is importing (default: $CPAS_USER or your login name)")
-    fi.add_argument("--json", action="store_true", help="print the import summary as JSON")
+    s.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, store: Any = None) -> int:
@@ -200,37 +173,4 @@ def _options(store: Any, args: argparse.Namespace) -> int:
         print(f"{args.mission}: {', '.join(changed) or 'nothing'} changed.")
     for field in ("type", "level", "stance", "influence"):
         print(f"{field}: " + "; ".join(f"{o.code} ({o.label} / {o.label_fr or o.label})" for o in options.of(field)))
-    return 0
-
-
-def run_framework(args: argparse.Namespace, store: Any = None) -> int:
-    """Carry out ``cpas framework export`` or ``cpas framework import``; return the exit status."""
-    from cpas_kit.framework.workbook import export_framework, import_framework
-    from cpas_kit.store import Store
-
-    store = store or Store()
-    if args.action == "export":
-        path = export_framework(store, args.mission, args.output, fmt=args.format, cycle=args.cycle,
-                                language=args.language)
-        meta = store.framework_version_for(args.mission, args.cycle)
-        print(f"{args.mission} results framework version {meta['version']} (in force from {meta['effective_from']}) "
-              f"written to {path}")
-        return 0
-    from cpas_kit.core.import_report import ImportRejected, report_rejected
-    from cpas_kit.core.paths import default_actor
-
-    try:
-        result, version = import_framework(store, args.file, actor=args.by or default_actor(),
-                                           effective_from=args.effective_from)
-    except ImportRejected as exc:
-        return report_rejected(exc, as_json=args.json)
-    meta = store.framework_versions(result.mission)
-    row = meta[meta["version"] == version].iloc[0]
-    if args.json:
-        print(json.dumps({**result.to_json(), "framework_version": int(version),
-                          "effective_from": row["effective_from"]}, ensure_ascii=False, indent=2))
-        return 0
-    state = "saved as" if result.rows_imported else "unchanged: still"
-    print(f"{result.summary_line()} {result.mission} results framework {state} version {version}, in force from "
-          f"{row['effective_from']}.")
     return 0

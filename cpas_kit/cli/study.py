@@ -1,7 +1,7 @@
 """``cpas study`` (a cross-mission study of one mandated area) and ``cpas fatalities`` (UN peacekeeping fatalities).
 
-Wired into :mod:`cpas_kit.cli.main` by ``add_parsers(subparsers)`` and ``COMMANDS["study"] = COMMANDS["fatalities"]``
-calling :func:`run`. Errors are ``CpasError`` sentences, printed by the ``cpas`` entry point.
+Registered in :mod:`cpas_kit.cli.main` by ``register(subparsers)``; each command's parser names its ``run``. Errors
+are ``CpasError`` sentences, printed by the ``cpas`` entry point.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ FATALITIES_EPILOG = """examples:
   cpas fatalities --by incident"""
 
 
-def add_parsers(subparsers: Any) -> None:
+def register(subparsers: Any) -> None:
     """Add ``study`` and ``fatalities`` to the ``cpas`` sub-commands."""
     s = subparsers.add_parser(
         "study", help="a cross-mission study of one mandated area (offline HTML + Excel tables)",
@@ -56,6 +56,8 @@ def add_parsers(subparsers: Any) -> None:
     f.add_argument("--by", choices=["mission", "year", "incident"], required=True, help="what to count by")
     f.add_argument("--mission", help="only this mission's fatalities (its acronym in the file, e.g. MINUSCA)")
     f.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
+    s.set_defaults(run=run)
+    f.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, store: Any = None) -> int:

@@ -1,6 +1,6 @@
 """``cpas workshop start|serve|status``: start a live assessment session, serve its two apps, see where it stands.
 
-Wired into :mod:`cpas_kit.cli.main` by ``add_parsers(subparsers)`` and ``COMMANDS["workshop"] = run``. Errors
+Registered in :mod:`cpas_kit.cli.main` by ``register(subparsers)``; each command's parser names its ``run``. Errors
 are ``CpasError`` sentences, printed by the ``cpas`` entry point.
 """
 
@@ -21,7 +21,7 @@ EPILOG = """examples:
   cpas workshop status K7QM2P --json"""
 
 
-def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
+def register(subparsers: Any) -> None:
     """Add ``workshop start`` and ``workshop status`` to the ``cpas`` sub-commands; return the ``workshop`` parser."""
     w = subparsers.add_parser(
         "workshop", help="live impact-assessment workshop: start a session, serve the apps, see its status",
@@ -65,7 +65,7 @@ def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
                                      "the agreed results and the recommendation proposals.")
     ss.add_argument("code", help="the session's join code, e.g. K7QM2P")
     ss.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    return w
+    w.set_defaults(run=run)
 
 
 def _list(text: str | None) -> list[str] | None:

@@ -610,7 +610,7 @@ def test_killing_a_participant_process_loses_no_acknowledged_submit(store_url, t
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cpas")
-    workshop_cli.add_parsers(parser.add_subparsers(dest="command", required=True))
+    workshop_cli.register(parser.add_subparsers(dest="command", required=True))
     return parser
 
 
