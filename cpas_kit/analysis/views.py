@@ -10,7 +10,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from cpas_kit.analysis.charts import breakdown_bar, choropleth, stacked_bar, trend_chart
-from cpas_kit.analysis.indicators import breakdown_frame, breakdown_trend, trend_frame
+from cpas_kit.analysis.indicators import breakdown_frame, breakdown_trend, distance_text, trend_frame
 from cpas_kit.core.i18n import t
 from cpas_kit.core.templates import template
 from cpas_kit.framework.model import Framework
@@ -49,7 +49,8 @@ def _render(name: str, ctx: Evidence, **values: Any) -> HTML:
 def indicator_parts(ctx: Evidence, ind, row: pd.Series, areas) -> Iterator[Any]:
     """One indicator's status block, then its trend, breakdown and map charts (the pack and the workshop views)."""
     fw, lang = ctx.framework, ctx.language
-    yield _render("indicator.html.j2", ctx, ind=ind, row=row, section=fw.section(ind.responsible_section).label(lang))
+    yield _render("indicator.html.j2", ctx, ind=ind, row=row, section=fw.section(ind.responsible_section).label(lang),
+                  distance=distance_text(row["direction"], row["distance_to_target"], lang, fmt_number))
     trend = trend_frame(ctx.observations, ind.code, ctx.cycle)
     if ind.kind == "qualitative":
         yield _render("timeline.html.j2", ctx, rows=trend.to_dict("records"))

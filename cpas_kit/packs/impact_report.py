@@ -36,6 +36,7 @@ from cpas_kit.analysis.indicators import STATUS_RULE, trend_frame
 from cpas_kit.core.frames import display_text
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
+from cpas_kit.core.word import a4_pages
 from cpas_kit.framework.model import Indicator, Priority
 from cpas_kit.packs.data import PackData
 from cpas_kit.tracker.followup import tracker_summary
@@ -110,7 +111,8 @@ def _derived(status: pd.DataFrame) -> pd.DataFrame:
         previous = latest - change if latest is not None and change is not None else None
         planned = target - base if target is not None and base is not None else None
         ref = target if target is not None else base
-        progress = (latest - base) / planned if latest is not None and planned else None
+        moving = r["direction"] in ("increase", "decrease")  # a 'maintain' indicator plans no change to share
+        progress = (latest - base) / planned if moving and latest is not None and planned else None
         relative = abs(change) / max(abs(previous), 1e-9) if change and previous is not None else None
         known = latest is not None and expected is not None and bool(planned)
         shortfall = abs(latest - expected) / abs(planned) if known else None
@@ -454,6 +456,8 @@ def build_impact_report(ctx: PackData, path: "str | Path") -> Path:
     _priorities(w)
     _decisions(w)
     _about(w)
+    m = ctx.framework.mission
+    a4_pages(w.doc, f"{m.label(w.lang)} ({m.code}) · {w.t('cycle')} {ctx.cycle}", w.lang)  # A4, mission, page n of N
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.stem}.{uuid.uuid4().hex[:8]}{out.suffix}")

@@ -16,7 +16,7 @@ from IPython.display import HTML
 from cpas_kit import __version__
 from cpas_kit.analysis.charts import hotspot_map, incident_map, status_donut
 from cpas_kit.analysis.hotspots import hotspots, incident_points
-from cpas_kit.analysis.indicators import CHANGE_RULE, STATUS_RULE, STATUSES
+from cpas_kit.analysis.indicators import CHANGE_RULE, DISTANCE_RULE, STATUS_RULE, STATUSES
 from cpas_kit.analysis.views import indicator_parts, render_html
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period, is_period
@@ -181,5 +181,6 @@ def about(ctx: PackData) -> HTML:
     url = make_url(ctx.params.db_url) if ctx.params.db_url else None
     store = url.get_backend_name() if url is not None else t("default_store", ctx.language)
     return _render("about.html.j2", ctx, rule=STATUS_RULE[ctx.language], change_rule=CHANGE_RULE[ctx.language],
+                   distance_rule=DISTANCE_RULE[ctx.language],
                    synthetic=ctx.is_synthetic,
                    credit=ctx.framework.mission.geography is not None, version=__version__, store=store)

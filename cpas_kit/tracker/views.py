@@ -74,8 +74,9 @@ def history_rows(events: pd.DataFrame, language: str = "en") -> list[dict[str, A
     """
     rows: list[dict[str, Any]] = []
     for ev in records(events):
-        base = {"id": str(int(ev["recommendation_id"])), "when": when(ev["at"]), "who": display_text(ev["actor"], EMPTY),
-                "action": action_text(ev["action"], language), "comment": display_text(ev["comment"], EMPTY)}
+        base = {"id": str(int(ev["recommendation_id"])), "when": when(ev["at"]),
+                "who": display_text(ev["actor"], EMPTY), "action": action_text(ev["action"], language),
+                "comment": display_text(ev["comment"], EMPTY)}
         if ev["action"] == "create":
             snapshot = _snapshot(ev["to_value"])
             filled = [f for f in MUTABLE if not is_missing(snapshot.get(f))]

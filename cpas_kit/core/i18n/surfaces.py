@@ -20,4 +20,10 @@ LABELS: dict[str, dict[str, str]] = {
                        "fr": "{n} recommandation(s) de {mission} ; retard apprécié au {on}."},
     "reporting_date": {"en": "Reporting date (end of the period)", "fr": "Date de référence (fin de la période)"},
     "generation_date": {"en": "Generated on", "fr": "Produit le"},
+    "page_n_of_N": {"en": "Page {page} of {pages}", "fr": "Page {page} sur {pages}"},
+    "moderate decrease": {"en": "moderate decrease", "fr": "baisse modérée"},
+    "dist_short": {"en": "{n} still to go", "fr": "encore {n} à accomplir"},
+    "dist_beyond": {"en": "target exceeded by {n}", "fr": "cible dépassée de {n}"},
+    "dist_reached": {"en": "target reached", "fr": "cible atteinte"},
+    "dist_within": {"en": "{n} away from the target (either way)", "fr": "à {n} de la cible (dans un sens ou l'autre)"},
 }
