@@ -31,6 +31,7 @@ from cpas_kit.core.errors import NotFoundError, PeriodError
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.core.periods import Period, is_period
 from cpas_kit.data_in.entry_workbook import META_SHEET, value_bounds
+from cpas_kit.data_in.parts import TOLERANCE_ABS, TOLERANCE_REL, parts_over_total
 from cpas_kit.data_in.schemas import cell_key
 from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.framework.model import Framework
@@ -39,8 +40,6 @@ from cpas_kit.store.audit import record_import
 REQUIRED = ("mission_code", "indicator_code", "period")
 OPTIONAL = ("disaggregation", "value", "value_text", "source", "note")
 FIELDS = REQUIRED + OPTIONAL
-TOLERANCE_ABS = 0.5
-TOLERANCE_REL = 0.005
 TOLERANCE_RULE = ("a total may differ from the sum of a complete set of its parts by at most 0.5, or 0.5 % of "
                   "the total when that is larger")
 _MAX_HEADER_SCAN = 12
@@ -426,6 +425,16 @@ class _Checker:
                                           f"({TOLERANCE_RULE})")
 
 
+    def parts_within_total(self, good: list[dict[str, Any]]) -> None:
+        """No set of parts may add up to more than its total (in the file or already in the store)."""
+        def stored(mission: str, code: str, periods: list[str]) -> pd.DataFrame:
+            return ObservationStore(self.store).observations(mission, indicators=[code], periods=periods)
+
+        for row, sentence in parts_over_total(good, stored, lambda fw, dim: fw.dimension(dim).name,
+                                              lambda fw, dim: len(self.categories(fw, dim))):
+            self.add(row, "value", sentence)
+
+
 def _range(lo: float | None, hi: float | None) -> str:
     if lo is not None and hi is not None:
         return f"{lo:g} to {hi:g}"
@@ -445,6 +454,7 @@ def check_upload(upload: Upload, store: Any, *, today: date | None = None) -> tu
     checker.schema(frame)
     good = checker.duplicates(checker.rows(frame))
     checker.totals(good)
+    checker.parts_within_total(good)
     problems = sorted(checker.problems, key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
     rows = pd.DataFrame([{k: v for k, v in r.items() if not k.startswith("_") and k != "value_unreadable"}
                          for r in good],
