@@ -88,4 +88,8 @@ def resolve_parameters(mission: str, cycle: str | None = None, *, params_file: "
     return make_parameters(str(path) if path.is_file() else "parameters", **values)
 
 
+# Default ports of the Voila apps, distinct so that the tracker or context-mapping app started beside a running
+# workshop does not collide with it (Voila would silently move to another port and the printed address be wrong).
+APP_PORTS = {"workshop": 8866, "tracker": 8867, "context": 8868}
+
 OTHER_SECTIONS = ("workshop",)  # parameters-file sections read by other commands (cpas workshop)
