@@ -84,7 +84,7 @@ def xlsx_text(path: Path) -> str:
     parts = []
     for ws in wb.worksheets:
         for row in ws.iter_rows(values_only=True):
-            parts += [str(v) for v in row if v is not None]
+            parts += [str(v) for v in row if v is not None and not isinstance(v, bool)]  # TRUE/FALSE cells: Excel's
     wb.close()
     return "\n".join(parts)
 
@@ -105,11 +105,12 @@ def raw_values(text: str) -> list[str]:
 
 
 # English words a French reader must never meet (whole words, case-sensitive where the word is a label).
-ENGLISH_WORDS = ("Recommendation", "Recommendations", "Impact area", "Lead section", "Supporting section",
+ENGLISH_WORDS = ("Recommendation", "Impact area", "Impact Area", "Lead section", "Supporting section",
                  "Awaiting Review", "Approved", "Rejected", "Implemented", "Not Assigned", "Ongoing", "Overdue",
                  "on track", "off track", "no data", "Report generated", "Reporting period", "Generated",
                  "Host country", "Distance to target", "Baseline", "Target", "Senior Leadership", "create",
-                 "Priority", "Outcome", "Indicator", "Page", "of the planned change")
+                 "Priority", "Outcome", "Indicator", "of the planned change", "still to go", "Field changed",
+                 "Recorded in the tracker", "Reporting date", "Generated on", "Decision", "Comment", "Who", "When")
 # Words part B of issue 15 owns (French mandate text, tracker values from the seeds, History actions, units):
 PART_B_WORDS = ("Senior Leadership", "Not Assigned", "create")
 
