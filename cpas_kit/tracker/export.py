@@ -59,7 +59,8 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
     ws["A1"] = f"{fw.mission.label(language)} — {t('tracker', language)}"
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"] = _dates_line(day, language)
-    ws["A3"] = f"{t('reporting_period', language)}: {cycle or t('all_cycles', language)}"
+    ws["A3"] = f"{t('reporting_period', language)}{': ' if language == 'en' else chr(0xa0) + ': '}" \
+        f"{cycle or t('all_cycles', language)}"
     header = ["Impact Area", *[c for c, f in COLUMNS.items() if f != "priority_code"], "ID", "Overdue"]
     labels = [t("impact_area", language), *[t(_LABEL_KEYS[f], language) for f in _FIELDS], "ID",
               t("overdue", language)]
@@ -94,7 +95,8 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
 def _dates_line(day: date, language: str) -> str:
     """The reporting date (what 'overdue' is judged against) and the date the file was made, each named."""
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return f"{t('reporting_date', language)}: {day.isoformat()} · {t('generation_date', language)}: {made}"
+    colon = ": " if language == "en" else "\u00a0: "
+    return f"{t('reporting_date', language)}{colon}{day.isoformat()} · {t('generation_date', language)}{colon}{made}"
 
 
 def _history_sheet(wb: Workbook, events: pd.DataFrame, language: str) -> None:

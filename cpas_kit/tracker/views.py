@@ -126,7 +126,7 @@ def list_rows(recs: pd.DataFrame, language: str = "en", areas: dict[str, str] | 
 
 LIST_WIDTHS = {"cycle_recommended": 11, "priority_code": 22, "lead_section": 14, "decision": 15, "progress": 14,
                "target_date": 11, "overdue": 8, "text": 50}
-HISTORY_WIDTHS = {"when": 16, "who": 20, "action": 16, "field": 18, "old": 24, "new": 30, "comment": 30}
+HISTORY_WIDTHS = {"when": 16, "who": 20, "action": 23, "field": 18, "old": 24, "new": 30, "comment": 30}
 
 
 def _short(text: str, n: int = 44) -> str:

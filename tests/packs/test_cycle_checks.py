@@ -68,3 +68,20 @@ def test_a_bad_cycle_on_the_command_line_is_blamed_on_the_command_line():
     with pytest.raises(ParametersError) as err:
         resolve_parameters(MISSION, "2023-Q4")  # parameters/UN-DEMO.yaml exists, but it is not the culprit
     assert str(err.value).startswith("--cycle 2023-Q4:") and "UN-DEMO.yaml" not in str(err.value)
+
+
+def test_the_pack_command_says_when_the_cycle_has_no_data(store, tmp_path, capsys, monkeypatch):
+    import cpas_kit.packs.build as build
+
+    def no_notebook(params):  # the notebook run is tested elsewhere; here only what the command prints
+        path = params.out_dir() / "pack.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("<html></html>", encoding="utf-8")
+        return path
+
+    monkeypatch.setattr(build, "build_pack", no_notebook)
+    monkeypatch.setenv("CPAS_DB_URL", str(store.url))
+    assert main(["pack", "--mission", MISSION, "--cycle", "2024-25-Q2", "--output-dir", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "note: No indicator of UN-DEMO has a value for 2024/25-Q2" in out
+    assert (tmp_path / "out" / "impact_report.docx").is_file()

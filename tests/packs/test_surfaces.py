@@ -98,7 +98,7 @@ def test_documents_a_person_would_sign_off(built, lang):
     assert "UN-DEMO" in footer and CYCLE in footer and " PAGE " in footer and " NUMPAGES " in footer
     ws = load_workbook(built["root"] / lang / "tracker.xlsx")["Tracker"]
     named = {"en": ("Reporting date (end of the period): 2024-06-30", "Generated on: 20"),
-             "fr": ("Date de référence (fin de la période) : 2024-06-30", "Produit le : 20")}[lang]
+             "fr": ("Date de référence (fin de la période)\u00a0: 2024-06-30", "Produit le\u00a0: 20")}[lang]
     assert all(part in ws["A2"].value for part in named)
     history = list(load_workbook(built["root"] / lang / "tracker.xlsx")["History"].iter_rows(min_row=2,
                                                                                               values_only=True))
