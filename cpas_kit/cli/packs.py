@@ -47,10 +47,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from cpas_kit.core.settings import APP_PORTS, resolve_parameters
     from cpas_kit.packs.build import build_outputs
     from cpas_kit.store import Store
+    from cpas_kit.store.describe import describe_store
 
     started = time.perf_counter()
     store = Store()
-    print(f"Store: {store}")
+    print(f"Store: {describe_store(store.url, full_path=True)}")
     summary = demo.load_demo(store)
     obs, recs = summary["observations"], summary["recommendations"]
     print(f"Loaded {demo.MISSION}: framework v{summary['framework_version']}; observations "

@@ -15,14 +15,18 @@ _WORDS = {"en": ("the {kind} file {name}", "the {kind} database {name} on {host}
           "fr": ("le fichier {kind} {name}", "la base {kind} {name} sur {host}", "la base {kind} {name}")}
 
 
-def describe_store(url: str, language: str = "en") -> str:
-    """The store at ``url`` in a few words for a reader (file name only; host and database, no credentials)."""
+def describe_store(url: str, language: str = "en", *, full_path: bool = False) -> str:
+    """The store at ``url`` in a few words for a reader (file name only, or its whole path with ``full_path``
+    for a terminal; host and database, never credentials)."""
     parsed = make_url(str(url))
     backend = parsed.get_backend_name()
     kind = _NAMES.get(backend, backend)
     file_words, host_words, plain_words = _WORDS.get(language, _WORDS["en"])
     if backend == "sqlite":
-        name = Path(parsed.database).name if parsed.database and parsed.database != ":memory:" else "(in memory)"
+        if not parsed.database or parsed.database == ":memory:":
+            name = "(in memory)"
+        else:
+            name = str(Path(parsed.database)) if full_path else Path(parsed.database).name
         return file_words.format(kind=kind, name=name)
     name = parsed.database or ""
     return host_words.format(kind=kind, name=name, host=parsed.host) if parsed.host else \
