@@ -340,28 +340,7 @@ def _cross_checks(doc: dict[str, Any], check_standards: bool = True) -> list[str
                 ipath = f"{opath}.indicators[{ii}]"
                 unique(ind, ipath)
                 section_ref(ind.get("responsible_section"), f"{ipath}.responsible_section")
-                for di, dim in enumerate(ind.get("disaggregations") or []):
-                    if dim not in dim_codes:
-                        problems.append(
-                            f"{ipath}.disaggregations[{di}]: '{dim}' is not declared under disaggregations; "
-                            f"use one of {', '.join(sorted(dim_codes)) or '(none declared)'}"
-                        )
-                if ind.get("kind", "quantitative") == "quantitative":
-                    baseline = ind.get("baseline") if isinstance(ind.get("baseline"), dict) else {}
-                    if baseline and baseline.get("value") is None:
-                        problems.append(f"{ipath}.baseline.value: a quantitative indicator needs a numeric baseline")
-                    for ti, t in enumerate(_items(ind, "targets")):
-                        if t.get("value") is None:
-                            problems.append(f"{ipath}.targets[{ti}].value: a quantitative indicator needs a numeric "
-                                            "target")
-                lo, hi = ind.get("min_value"), ind.get("max_value")
-                if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
-                    problems.append(f"{ipath}.min_value: is larger than max_value")
-                periods = [str(t.get("period")) for t in _items(ind, "targets")]
-                if len(periods) != len(set(periods)):
-                    problems.append(f"{ipath}.targets: two targets for the same period")
-                if check_standards and ind.get("standard_code") is not None:
-                    problems += _standard_checks(ind, ipath, mapped)
+                problems += _indicator_checks(ind, ipath, dim_codes, mapped, check_standards)
             for xi, out in enumerate(_items(o, "outputs")):
                 unique(out, f"{opath}.outputs[{xi}]")
                 section_ref(out.get("section"), f"{opath}.outputs[{xi}].section")
@@ -379,6 +358,35 @@ def _cross_checks(doc: dict[str, Any], check_standards: bool = True) -> list[str
                 f"mission.geography.boundaries: no boundary file '{geography['boundaries']}' is shipped "
                 "in cpas_kit/data/boundaries/"
             )
+    return problems
+
+
+def _indicator_checks(ind: dict[str, Any], ipath: str, dim_codes: set[str], mapped: dict[str, str],
+                      check_standards: bool) -> list[str]:
+    """One indicator's own problems: undeclared disaggregations, missing numbers, ranges, targets, standards."""
+    problems: list[str] = []
+    for di, dim in enumerate(ind.get("disaggregations") or []):
+        if dim not in dim_codes:
+            problems.append(
+                f"{ipath}.disaggregations[{di}]: '{dim}' is not declared under disaggregations; "
+                f"use one of {', '.join(sorted(dim_codes)) or '(none declared)'}"
+            )
+    if ind.get("kind", "quantitative") == "quantitative":
+        baseline = ind.get("baseline") if isinstance(ind.get("baseline"), dict) else {}
+        if baseline and baseline.get("value") is None:
+            problems.append(f"{ipath}.baseline.value: a quantitative indicator needs a numeric baseline")
+        for ti, t in enumerate(_items(ind, "targets")):
+            if t.get("value") is None:
+                problems.append(f"{ipath}.targets[{ti}].value: a quantitative indicator needs a numeric "
+                                "target")
+    lo, hi = ind.get("min_value"), ind.get("max_value")
+    if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
+        problems.append(f"{ipath}.min_value: is larger than max_value")
+    periods = [str(t.get("period")) for t in _items(ind, "targets")]
+    if len(periods) != len(set(periods)):
+        problems.append(f"{ipath}.targets: two targets for the same period")
+    if check_standards and ind.get("standard_code") is not None:
+        problems += _standard_checks(ind, ipath, mapped)
     return problems
 
 

@@ -11,7 +11,6 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
 from cpas_kit.core.errors import CpasError, NotFoundError
-from cpas_kit.core.frames import missing_as_none
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
 from cpas_kit.store import Store
@@ -19,6 +18,7 @@ from cpas_kit.store.audit import write_audit
 from cpas_kit.store.engine import read, run_write
 from cpas_kit.store.schema import recommendation_events, recommendations
 from cpas_kit.tracker.rules import DECISIONS, MUTABLE, PROGRESS, check_change, encode, replay
+from cpas_kit.tracker.schemas import RecommendationEvents, Recommendations
 
 IDENTITY = ("text", "priority_code", "outcome_code", "cycle_recommended")
 STATE_COLUMNS = ("id", "mission_code", "rec_key", *IDENTITY, *MUTABLE, "source", "source_session", "created_at",
@@ -141,6 +141,18 @@ def change_recommendation(engine: Engine, rec_id: int, field: str, new: Any, *, 
     return run_write(engine, _do)
 
 
+def _frame(rows: list[dict[str, Any]], columns: list[str], schema: Any) -> pd.DataFrame:
+    """Rows as a frame whose missing values stay ``None`` (object columns), checked against ``schema``."""
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    for col in ("id", "recommendation_id"):
+        if col in frame:
+            frame[col] = frame[col].astype("int64")
+    for col in ("created_at", "updated_at", "at"):
+        if col in frame and len(frame):
+            frame[col] = pd.to_datetime(frame[col])
+    return schema.validate(frame)
+
+
 def read_recommendations(engine: Engine, mission: str) -> pd.DataFrame:
     """The mission's recommendations with their current state replayed from events, in the order recorded."""
     with read(engine) as conn:
@@ -148,7 +160,7 @@ def read_recommendations(engine: Engine, mission: str) -> pd.DataFrame:
                                                 .order_by(recommendations.c.id)).mappings()]
         events = _events_of(conn, [r["id"] for r in idents])
     rows = [{**r, **replay(events[r["id"]])} for r in idents]
-    return missing_as_none(pd.DataFrame(rows, columns=list(STATE_COLUMNS)))
+    return _frame(rows, list(STATE_COLUMNS), Recommendations)
 
 
 def recommendation_history(engine: Engine, rec_id: int) -> pd.DataFrame:
@@ -157,7 +169,7 @@ def recommendation_history(engine: Engine, rec_id: int) -> pd.DataFrame:
         if conn.execute(select(recommendations.c.id).where(recommendations.c.id == rec_id)).first() is None:
             raise NotFoundError(f"there is no recommendation with id {rec_id}")
         events = _events_of(conn, [rec_id])[rec_id]
-    return missing_as_none(pd.DataFrame(events, columns=[c.name for c in recommendation_events.c]))
+    return _frame(events, [c.name for c in recommendation_events.c], RecommendationEvents)
 
 
 def read_recommendation_events(engine: Engine, mission: str) -> pd.DataFrame:
@@ -165,7 +177,7 @@ def read_recommendation_events(engine: Engine, mission: str) -> pd.DataFrame:
     with read(engine) as conn:
         rows = conn.execute(select(recommendation_events).where(recommendation_events.c.mission_code == mission)
                             .order_by(recommendation_events.c.id)).mappings().all()
-    return missing_as_none(pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in recommendation_events.c]))
+    return _frame([dict(r) for r in rows], [c.name for c in recommendation_events.c], RecommendationEvents)
 
 
 class TrackerStore:

@@ -15,7 +15,7 @@ depends_on = None
 TZ = sa.DateTime(timezone=True)
 
 
-def upgrade() -> None:
+def upgrade() -> None:  # one create_table per table, in order: longer than 80 lines, read as a list
     op.create_table(
         "missions",
         sa.Column("code", sa.String(40), primary_key=True),

@@ -18,7 +18,7 @@ depends_on = None
 TZ = sa.DateTime(timezone=True)
 
 
-def upgrade() -> None:
+def upgrade() -> None:  # one create_table per table, in order: longer than 80 lines, read as a list
     op.create_table(
         "workshop_sessions",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
