@@ -16,7 +16,7 @@ import os
 import sys
 from typing import Sequence
 
-from cpas_kit.cli import a4p, data, exchange, framework, packs, stakeholders, study, tracker, workshop
+from cpas_kit.cli import a4p, data, exchange, framework, packs, report, stakeholders, study, tracker, workshop
 from cpas_kit.cli import store as store_cli
 from cpas_kit.core.errors import CpasError
 
@@ -44,7 +44,7 @@ e.g. CPAS_DB_URL=postgresql+psycopg://user:password@server/cpas for a shared hea
 
 
 # the command table: `cpas --help` lists the commands in this order
-GROUPS = (packs, framework, data, tracker, workshop, stakeholders, exchange, a4p, study, store_cli)
+GROUPS = (packs, framework, data, tracker, workshop, stakeholders, report, exchange, a4p, study, store_cli)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -410,3 +410,30 @@ fatalities = Table(
     UniqueConstraint("source_id", name="uq_fatalities_source_id"),
     Index("ix_fatalities_mission_year", "mission_acronym", "incident_year"),
 )
+
+# -- reports to the Security Council checked against the store (0010) --------------------------------
+
+report_checks = Table(
+    "report_checks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mission_code", String(40), ForeignKey("missions.code"), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("report_date", Date),
+    Column("cycle", String(12)),
+    Column("language", String(2), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("paragraphs", Integer, nullable=False),
+    Column("operative", Integer, nullable=False),
+    Column("informed", Integer, nullable=False),
+    Column("could_be_informed", Integer, nullable=False),
+    Column("contradicts", Integer, nullable=False),
+    Column("share_informed", Float),
+    Column("share_informed_operative", Float),
+    Column("is_synthetic", Boolean, nullable=False),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+    Column("checked_by", Text, nullable=False),
+    UniqueConstraint("mission_code", "file_sha256", name="uq_report_checks_file"),
+    Index("ix_report_checks_mission_date", "mission_code", "report_date"),
+)

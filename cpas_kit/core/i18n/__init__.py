@@ -416,6 +416,11 @@ from cpas_kit.core.i18n.surfaces import LABELS as _SURFACE_LABELS  # noqa: E402
 
 LABELS.update(_SURFACE_LABELS)
 
+# the evidence check and drafts of reports to the Security Council (cpas_kit.council)
+from cpas_kit.core.i18n.council import LABELS as _COUNCIL_LABELS  # noqa: E402
+
+LABELS.update(_COUNCIL_LABELS)
+
 
 def t(key: str, language: str = "en") -> str:
     """The label for ``key`` in ``language`` (``en`` or ``fr``)."""
