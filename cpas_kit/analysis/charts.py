@@ -202,11 +202,13 @@ def hotspot_map(areas: gpd.GeoDataFrame, hot: pd.DataFrame, cycle: str, language
     merged = simplified(areas).merge(hot.drop(columns=["area_name"]), on="area_code", how="left")
     merged["level"] = merged["change_level"].map(
         lambda v: t(v, language) if isinstance(v, str) else t("no data", language))
-    levels = [t(v, language) for v in ("large increase", "moderate increase", "limited change", "large decrease")]
+    levels = [t(v, language) for v in ("large increase", "moderate increase", "limited change", "moderate decrease",
+                                       "large decrease")]
     return alt.Chart(merged).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
         color=alt.Color("level:N", title=t("change_level", language),
                         scale=alt.Scale(domain=levels + [t("no data", language)],
-                                        range=["#b2182b", "#ef8a62", "#e0e0e0", "#67a9cf", "#f7f7f7"])),
+                                        range=["#b2182b", "#ef8a62", "#e0e0e0", "#92c5de", "#4393c3",
+                                               "#f7f7f7"])),
         tooltip=[alt.Tooltip("area_name:N", title=t("by_area", language)),
                  alt.Tooltip("events:Q", title=t("events_n", language)),
                  alt.Tooltip("fatalities_best:Q", title=t("fatalities", language)),

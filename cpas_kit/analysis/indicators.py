@@ -8,14 +8,20 @@ The status rule (stated in every pack, see :data:`STATUS_RULE`):
   at least as good as that expected value (allowing 5 % of the planned change), else **off track**;
 * for ``maintain`` indicators: **on track** within ±10 % of the target (or baseline without a target);
 * qualitative indicators are not rated (status ``not rated``): read their text timeline.
+
+The distance to target has one sign for every indicator (:func:`distance_to_target`, :data:`DISTANCE_RULE`):
+positive is still to be achieved, negative is beyond the target. The change level (:data:`CHANGE_RULE`) is a
+symmetric scale: ACLED Trendfinder's thresholds for increases, mirrored for decreases.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
+from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
 from cpas_kit.framework.model import Framework, Indicator
 
@@ -45,17 +51,20 @@ LOW_BASELINE = 1.0  # below this, the mean is replaced by it, so a change from 0
 CHANGE_RULE = {
     "en": (
         "Change level (as in ACLED's Trendfinder): the latest value against the mean of the previous four periods "
-        "with data — above +25 %: large increase; +10 % to +25 %: moderate increase; −25 % to +10 %: limited "
-        "change; below −25 %: large decrease. A mean below 1 counts as 1, so small numbers do not make huge "
+        "with data — above +25 %: large increase; +10 % to +25 %: moderate increase; −10 % to +10 %: limited "
+        "change; −25 % to −10 %: moderate decrease; below −25 %: large decrease (the scale is symmetric: a fall is "
+        "judged by the same steps as a rise). A mean below 1 counts as 1, so small numbers do not make huge "
         "percentages. Whether a change is good or bad follows the indicator's desired direction; for 'maintain' "
         "indicators any change beyond 'limited' is bad."
     ),
     "fr": (
         "Niveau de changement (comme le Trendfinder d'ACLED) : la dernière valeur comparée à la moyenne des quatre "
         "périodes précédentes avec données — au-delà de +25 % : forte hausse ; de +10 % à +25 % : hausse modérée ; "
-        "de −25 % à +10 % : changement limité ; en deçà de −25 % : forte baisse. Une moyenne inférieure à 1 compte "
-        "pour 1, afin que les petits nombres ne produisent pas de pourcentages démesurés. Le caractère favorable ou "
-        "défavorable suit le sens souhaité de l'indicateur ; pour les indicateurs « maintenir », tout changement "
+        "de −10 % à +10 % : changement limité ; de −25 % à −10 % : baisse modérée ; en deçà de −25 % : forte baisse "
+        "(l'échelle est symétrique : une baisse est jugée par les mêmes paliers qu'une hausse). Une moyenne "
+        "inférieure à 1 compte pour 1, afin que les petits nombres ne produisent pas de pourcentages démesurés. "
+        "Le caractère favorable ou défavorable suit le sens souhaité de l'indicateur ; pour les indicateurs "
+        "« maintenir », tout changement "
         "au-delà de « limité » est défavorable."
     ),
 }
@@ -76,8 +85,10 @@ def change_level(value: float | None, previous: list[float], direction: str) -> 
         level = "large increase"
     elif change > 0.10:
         level = "moderate increase"
-    elif change >= -0.25:
+    elif change >= -0.10:
         level = "limited change"
+    elif change >= -0.25:
+        level = "moderate decrease"
     else:
         level = "large decrease"
     if level == "limited change":
@@ -87,6 +98,41 @@ def change_level(value: float | None, previous: list[float], direction: str) -> 
     else:
         judgement = "good" if (change > 0) == (direction == "increase") else "bad"
     return level, judgement, change
+
+
+def distance_to_target(direction: str, value: float | None, target: float | None) -> float | None:
+    """How far the value still has to go to reach the target, in the indicator's unit, the same sign for every
+    indicator (see :data:`DISTANCE_RULE`): positive = still short of the target, zero = reached, negative = beyond
+    it in the desired direction. For ``maintain`` indicators: the distance from the target (never negative)."""
+    if value is None or target is None or math.isnan(value) or math.isnan(target):
+        return None
+    if direction == "increase":
+        return target - value
+    if direction == "decrease":
+        return value - target
+    return abs(value - target)
+
+
+def distance_text(direction: str, distance: float | None, language: str, fmt: Any = str) -> str | None:
+    """The distance to target in words (``54 still to go``, ``target exceeded by 3.5``, ``target reached``);
+    None when there is no distance. ``fmt`` formats a number."""
+    if distance is None or (isinstance(distance, float) and math.isnan(distance)):
+        return None
+    if direction == "maintain":
+        return t("dist_within", language).format(n=fmt(distance))
+    if distance > 0:
+        return t("dist_short", language).format(n=fmt(distance))
+    return t("dist_beyond", language).format(n=fmt(-distance)) if distance < 0 else t("dist_reached", language)
+
+
+DISTANCE_RULE = {
+    "en": "Distance to target: how far the latest value still is from the target, in the indicator's unit, in the "
+          "desired direction — a positive number is still to be achieved, a negative one means the target is "
+          "exceeded; for 'maintain' indicators, how far the value is from the target either way.",
+    "fr": "Écart à la cible : ce qui sépare encore la dernière valeur de la cible, dans l'unité de l'indicateur et "
+          "dans le sens souhaité — un nombre positif reste à accomplir, un nombre négatif signifie que la cible est "
+          "dépassée ; pour les indicateurs « maintenir », l'écart à la cible dans un sens ou dans l'autre.",
+}
 
 
 def up_to(observations: pd.DataFrame, cycle: "str | Period") -> pd.DataFrame:
@@ -160,8 +206,7 @@ def indicator_status(fw: Framework, observations: pd.DataFrame, cycle: "str | Pe
             "change_vs_baseline": (value - ind.baseline.value) if value is not None and ind.baseline.value is not None
             else None,
             "change_vs_mean": change, "change_level": level, "change_judgement": judgement,
-            "distance_to_target": (target.value - value) if target is not None and target.value is not None
-            and value is not None else None,
+            "distance_to_target": distance_to_target(ind.direction, value, target.value if target else None),
             "status": rate(ind, value, cyc) if ind.kind == "quantitative" else "not rated",
             "is_stale": latest_period is not None and not fresh,
             "has_cycle_value": latest_period == cyc,

@@ -10,7 +10,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from cpas_kit.analysis.charts import breakdown_bar, choropleth, stacked_bar, trend_chart
-from cpas_kit.analysis.indicators import breakdown_frame, breakdown_trend, trend_frame
+from cpas_kit.analysis.indicators import breakdown_frame, breakdown_trend, distance_text, trend_frame
 from cpas_kit.core.formatting import number
 from cpas_kit.core.i18n import t
 from cpas_kit.core.templates import template
@@ -50,7 +50,8 @@ def indicator_parts(ctx: Evidence, ind, row: pd.Series, areas) -> Iterator[Any]:
     fw, lang = ctx.framework, ctx.language
     unapproved = ind.responsible_section in getattr(ctx, "unapproved_sections", ())  # the pack marks these (issue 16)
     yield _render("indicator.html.j2", ctx, ind=ind, row=row, section=fw.section(ind.responsible_section).label(lang),
-                  unapproved=unapproved)
+                  unapproved=unapproved, distance=distance_text(row["direction"], row["distance_to_target"], lang,
+                                                                fmt_number))
     trend = trend_frame(ctx.observations, ind.code, ctx.cycle)
     if ind.kind == "qualitative":
         yield _render("timeline.html.j2", ctx, rows=trend.to_dict("records"))

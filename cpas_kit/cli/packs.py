@@ -44,13 +44,14 @@ def register(sub: Any) -> None:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from cpas_kit import demo
-    from cpas_kit.core.settings import resolve_parameters
+    from cpas_kit.core.settings import APP_PORTS, resolve_parameters
     from cpas_kit.packs.build import build_outputs
     from cpas_kit.store import Store
+    from cpas_kit.store.describe import describe_store
 
     started = time.perf_counter()
     store = Store()
-    print(f"Store: {store}")
+    print(f"Store: {describe_store(store.url, full_path=True)}")
     summary = demo.load_demo(store)
     obs, recs = summary["observations"], summary["recommendations"]
     print(f"Loaded {demo.MISSION}: framework v{summary['framework_version']}; observations "
@@ -73,8 +74,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for note in outcome["notes"]:
         print(f"  note: {note}")
     print(f"Open the pack in a browser (it works offline): file://{params.out_dir() / 'pack.html'}")
-    print("Recommendations tracker app: .venv/bin/voila notebooks/recommendations_tracker.ipynb")
-    print("Context-mapping app:         .venv/bin/voila notebooks/context_mapping.ipynb")
+    print(f"Recommendations tracker app: .venv/bin/voila --port={APP_PORTS['tracker']} "
+          "notebooks/recommendations_tracker.ipynb")
+    print(f"Context-mapping app:         .venv/bin/voila --port={APP_PORTS['context']} notebooks/context_mapping.ipynb")
     print(f"Live workshop:               .venv/bin/cpas workshop start --mission {demo.MISSION} --cycle "
           f"{params.cycle}, "
           "then .venv/bin/cpas workshop serve")

@@ -31,6 +31,7 @@ def register(sub: Any) -> None:
 
 def _cmd_store(args: argparse.Namespace) -> int:
     from cpas_kit.store import Store
+    from cpas_kit.store.describe import describe_store
     from cpas_kit.store.engine import head_revision
 
     store = Store()
@@ -50,8 +51,10 @@ def _cmd_store(args: argparse.Namespace) -> int:
             print(f"  note: {note}")
         return 0
     if args.action == "upgrade":
-        print(f"{store}: schema at revision {store.schema_revision()} (newest: {head_revision()}).")
+        print(f"Store ({describe_store(store.url, full_path=True)}): schema at revision {store.schema_revision()} "
+              f"(newest: {head_revision()}).")
         return 0
-    print(json.dumps({"store": repr(store), "schema_revision": store.schema_revision(),
-                      "missions": store.mission_codes(), "rows": store.table_counts()}, indent=2))
+    print(json.dumps({"store": store.engine.url.render_as_string(hide_password=True),
+                      "schema_revision": store.schema_revision(), "missions": store.mission_codes(),
+                      "rows": store.table_counts()}, indent=2))
     return 0

@@ -49,16 +49,12 @@ def register(sub: Any) -> None:
     tr.set_defaults(run=_cmd_tracker)
 
 
-def _safe(value: Any) -> Any:
-    """Text printable on a terminal (escape sequences and control characters from data removed)."""
-    return safe_text(value) if isinstance(value, str) else value
-
-
 def _cmd_tracker(args: argparse.Namespace) -> int:
     from datetime import date
 
     from cpas_kit.store import Store
     from cpas_kit.tracker import files as tracker
+    from cpas_kit.tracker import views
 
     store = Store()
     if args.action == "import":
@@ -78,16 +74,14 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
             raise CpasError(f"--on '{args.on}' is not a date; write it as 2024-06-30") from None
         store.framework_version_for(args.mission)
         recs = tracker.tracker_frame(store, args.mission, on=on)
-        cols = ["id", "cycle_recommended", "priority_code", "lead_section", "decision", "progress", "target_date",
-                "overdue", "text"]
         if args.json:
             print(recs.drop(columns=["rec_key"]).to_json(orient="records", date_format="iso", force_ascii=False,
                                                          indent=2))
         elif not len(recs):
             print(f"No recommendations for {args.mission} yet.")
-        else:
-            view = recs[cols].assign(text=recs["text"].str.slice(0, 60)).map(_safe)  # no terminal escape from data
-            print(view.to_string(index=False))
+        else:  # a readable table: words, days, "—" for missing (never NaN, None, False or microseconds)
+            print(safe_text(views.list_table(recs, store.framework(args.mission), on=on or date.today()),
+                            multiline=True))
         return 0
     if args.action in ("decide", "progress"):
         field, value = ("decision", args.decision) if args.action == "decide" else ("progress", args.status)
@@ -99,8 +93,8 @@ def _cmd_tracker(args: argparse.Namespace) -> int:
         if args.json:
             print(hist.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
         else:
-            cols = ["at", "actor", "action", "field", "from_value", "to_value", "comment"]
-            print(hist[cols].map(_safe).to_string(index=False))
+            # each change in words (the creation too, field by field)
+            print(safe_text(views.history_table(hist, args.id), multiline=True))
         return 0
     from cpas_kit.tracker.export import export_docx, export_xlsx
 

@@ -52,7 +52,8 @@ def register(subparsers: Any) -> None:
                     "notebooks/workshop_facilitator.ipynb) with Voila until Ctrl-C. Each browser tab gets its own "
                     "kernel; participant kernels are started ahead of time (--pool-size) so a page opens in 2–3 s "
                     "instead of 3–6 s. The outcome views of every open session are drawn first, once.")
-    sv.add_argument("--port", type=int, default=8866, help="TCP port (default: 8866)")
+    sv.add_argument("--port", type=int, default=8866,
+                    help="TCP port (default: 8866; if it is busy the next free one is used and said)")
     sv.add_argument("--ip", default="127.0.0.1",
                     help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0 lets other "
                          "computers on the room's network connect, with the server token printed at start)")

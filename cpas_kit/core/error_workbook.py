@@ -49,6 +49,18 @@ def errors_path(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}.errors.xlsx")
 
 
+def is_tabular(upload: "Upload") -> bool:
+    """Whether a highlighted copy of ``upload`` means anything: a workbook or CSV file whose header row was found.
+
+    A file of another kind (``README.md``), a workbook that cannot be opened or a text file without the expected
+    header gets its problems listed on screen only: no ``<name>.errors.xlsx`` is written beside it.
+    """
+    suffix = Path(upload.path).suffix.lower()
+    if upload.kind == "xlsx":
+        return suffix in (".xlsx", ".xlsm") and bool(upload.layouts)
+    return suffix in (".csv", ".txt") and any(layout.columns for layout in upload.layouts.values())
+
+
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 BAD_ROW_FILL = PatternFill("solid", fgColor="FFEB9C")
 ERRORS_SHEET = "Errors"

@@ -6,6 +6,9 @@ Written forms:
 * quarter ``2021/22-Q1`` (Jul–Sep) … ``2021/22-Q4`` (Apr–Jun);
 * month ``2022-03``.
 
+The spelling of the output folders (``2021-22-Q1``, ``2021-22``) is accepted too, so a cycle copied from
+``outputs/<MISSION>/<CYCLE>/`` works as typed; periods are always written back in the forms above.
+
 ``Period.parse`` gives one clear error for anything else. Periods are ordered by start date
 (then by length, shortest first), convert month → quarter → year, and know their date range
 and their neighbours.
@@ -29,6 +32,8 @@ _KIND_RANK = {"month": 0, "quarter": 1, "year": 2}
 _YEAR_RE = re.compile(r"^(\d{4})/(\d{2})$")
 _QUARTER_RE = re.compile(r"^(\d{4})/(\d{2})-Q(\d+)$", re.IGNORECASE)
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+# the spelling of the output folders (``outputs/UN-DEMO/2023-24-Q4``), accepted wherever a period is typed
+_FOLDER_QUARTER_RE = re.compile(r"^(\d{4})-(\d{2})-Q(\d+)$", re.IGNORECASE)
 
 _HELP = "write a fiscal year as 2021/22, a quarter as 2021/22-Q1 … 2021/22-Q4, a month as 2022-03"
 
@@ -64,10 +69,14 @@ class Period:
             if not 1 <= q <= 4:
                 raise PeriodError(f"'{s}' is not a reporting period: a fiscal year has quarters Q1 to Q4 only.")
             return cls("quarter", fy, q)
+        if m := _FOLDER_QUARTER_RE.match(s):
+            return cls._from_text(f"{m.group(1)}/{m.group(2)}-Q{m.group(3)}")
         if m := _YEAR_RE.match(s):
             return cls("year", _check_fy(int(m.group(1)), m.group(2), s), 0)
         if m := _MONTH_RE.match(s):
             year, month = int(m.group(1)), int(m.group(2))
+            if month > 12 and len(m.group(2)) == 2 and month == (year + 1) % 100:  # 2023-24: a folder's fiscal year
+                return cls("year", year, 0)
             if not 1 <= month <= 12:
                 raise PeriodError(f"'{s}' is not a reporting period: a month must be 01 to 12.")
             return cls.month(year, month)

@@ -13,10 +13,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from cpas_kit.core.errors import ParametersError, pydantic_problems
+from cpas_kit.core.errors import ParametersError, PeriodError, pydantic_problems
 from cpas_kit.core.limits import load_yaml
 from cpas_kit.core.paths import code_problem, mission_parameters_file, pack_dir
-from cpas_kit.core.periods import PeriodStr
+from cpas_kit.core.periods import Period, PeriodStr
 
 
 class PackParameters(BaseModel):
@@ -87,11 +87,18 @@ def resolve_parameters(mission: str, cycle: str | None = None, *, params_file: "
         values.pop(section, None)
     values["mission"] = mission
     if cycle:
-        values["cycle"] = cycle
+        try:  # a cycle typed on the command line is checked here, so its error names --cycle, not the file
+            values["cycle"] = str(Period.parse(cycle))
+        except PeriodError as exc:
+            raise ParametersError(f"--cycle {cycle}: {exc}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "cycle" not in values:
         raise ParametersError(f"no cycle given for {mission}: pass --cycle (e.g. 2023/24-Q4) or set cycle in {path}")
     return make_parameters(str(path) if path.is_file() else "parameters", **values)
 
+
+# Default ports of the Voila apps, distinct so that the tracker or context-mapping app started beside a running
+# workshop does not collide with it (Voila would silently move to another port and the printed address be wrong).
+APP_PORTS = {"workshop": 8866, "tracker": 8867, "context": 8868}
 
 OTHER_SECTIONS = ("workshop",)  # parameters-file sections read by other commands (cpas workshop)

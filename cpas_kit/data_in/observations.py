@@ -26,7 +26,7 @@ from pandera.errors import SchemaErrors
 from pandera.typing import Series
 from sqlalchemy import and_, select
 
-from cpas_kit.core.error_workbook import SheetLayout, Upload, errors_path, write_error_workbook
+from cpas_kit.core.error_workbook import SheetLayout, Upload, errors_path, is_tabular, write_error_workbook
 from cpas_kit.core.errors import NotFoundError, PeriodError
 from cpas_kit.core.import_report import ImportProblem, ImportRejected, ImportResult, file_sha256
 from cpas_kit.core.limits import CellBudget, csv_rows
@@ -34,6 +34,7 @@ from cpas_kit.core.periods import Period, is_period
 from cpas_kit.core.text import control_problem, plain_text
 from cpas_kit.data_in.approval import locked_cells
 from cpas_kit.data_in.entry_workbook import META_SHEET, value_bounds
+from cpas_kit.data_in.parts import TOLERANCE_ABS, TOLERANCE_REL, parts_over_total
 from cpas_kit.data_in.schemas import cell_key
 from cpas_kit.data_in.store import ObservationStore
 from cpas_kit.framework.model import Framework
@@ -44,8 +45,6 @@ from cpas_kit.store.schema import observations
 REQUIRED = ("mission_code", "indicator_code", "period")
 OPTIONAL = ("disaggregation", "value", "value_text", "source", "note")
 FIELDS = REQUIRED + OPTIONAL
-TOLERANCE_ABS = 0.5
-TOLERANCE_REL = 0.005
 TOLERANCE_RULE = ("a total may differ from the sum of a complete set of its parts by at most 0.5, or 0.5 % of "
                   "the total when that is larger")
 _MAX_HEADER_SCAN = 12
@@ -512,6 +511,16 @@ class _Checker:
                                           f"({TOLERANCE_RULE})")
 
 
+    def parts_within_total(self, good: list[dict[str, Any]]) -> None:
+        """No set of parts may add up to more than its total (in the file or already in the store)."""
+        def stored(mission: str, code: str, periods: list[str]) -> pd.DataFrame:
+            return ObservationStore(self.store).observations(mission, indicators=[code], periods=periods)
+
+        for row, sentence in parts_over_total(good, stored, lambda fw, dim: fw.dimension(dim).name,
+                                              lambda fw, dim: len(self.categories(fw, dim))):
+            self.add(row, "value", sentence)
+
+
 def _same_content(old: tuple, new: tuple) -> bool:
     """Stored (value, value_text, source, note) against an upload row's: equal, missing equal to missing."""
     def norm(v: Any) -> Any:
@@ -543,6 +552,7 @@ def check_upload(upload: Upload, store: Any, *, today: date | None = None) -> tu
     good = checker.duplicates(checker.rows(frame))
     checker.totals(good)
     checker.locks(good)
+    checker.parts_within_total(good)
     problems = sorted(checker.problems, key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
     rows = pd.DataFrame([{k: v for k, v in r.items() if not k.startswith("_") and k != "value_unreadable"}
                          for r in good],
@@ -568,8 +578,7 @@ def import_observations(store: Any, path: str | Path, *, actor: str, today: date
         result.warnings.append(f"{upload.blank_rows} row(s) without a value were skipped (nothing to import)")
     if problems:
         result.errors = problems
-        if write_error_file:
-
+        if write_error_file and is_tabular(upload):  # never a README.errors.xlsx beside a file of another kind
             out = write_error_workbook(upload, problems, errors_path(path))
             result.warnings.append(f"the rows with problems are highlighted in {out}")
         raise ImportRejected(result)

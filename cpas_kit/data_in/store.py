@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, update
 
 from cpas_kit.core.errors import CpasError
+from cpas_kit.core.frames import missing_as_none
 from cpas_kit.core.periods import Period
 from cpas_kit.data_in.approval import locked_cells, refuse_locked
 from cpas_kit.data_in.schemas import ObservationRecord, Observations
@@ -174,7 +175,8 @@ def read_observations(engine: Engine, mission: str, *, indicators: list[str] | N
     frame["verified_at"] = pd.to_datetime(frame["verified_at"], utc=True).dt.tz_localize(None)
     frame["value"] = frame["value"].astype("float64")
     frame["is_synthetic"] = frame["is_synthetic"].astype(bool)
-    return Observations.validate(frame)[["id", *[c.name for c in observations.c if c.name != "id"]]]
+    checked = Observations.validate(frame)[["id", *[c.name for c in observations.c if c.name != "id"]]]
+    return missing_as_none(checked)  # notes, cells and verifiers: None when missing, never NaN
 
 
 def count_observations(engine: Engine, mission: str | None) -> int:

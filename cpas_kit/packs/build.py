@@ -12,7 +12,7 @@ from typing import Any
 
 from cpas_kit.core.i18n import t
 from cpas_kit.core.settings import PackParameters
-from cpas_kit.packs.data import load_pack_data
+from cpas_kit.packs.data import check_cycle, load_pack_data
 from cpas_kit.packs.factsheet import build_factsheet
 from cpas_kit.packs.impact_report import build_impact_report
 from cpas_kit.packs.offline import export_html, run_notebook
@@ -26,7 +26,7 @@ def build_pack(params: PackParameters) -> Path:
     """Execute the pack notebook with ``params`` and export the offline HTML pack; return its path."""
     store = Store(params.db_url or None)
     try:  # fail early with a clear sentence rather than inside the notebook
-        store.framework_version_for(params.mission, params.cycle)
+        check_cycle(store, params.mission, params.cycle)  # refuses a cycle before the first framework
     finally:
         store.close()
     out = params.out_dir()
@@ -49,7 +49,7 @@ def build_outputs(params: PackParameters, *, documents: bool = True) -> dict[str
     files.append(build_impact_report(ctx, out / "impact_report.docx"))
     html, pdf, message = build_factsheet(ctx, out / "factsheet.html", out / "factsheet.pdf")
     files += [html] + ([pdf] if pdf else [])
-    notes = [] if pdf else [message]
+    notes = ([ctx.no_data_note] if ctx.no_data_note else []) + ([] if pdf else [message])
     store = Store(params.db_url or None)
     try:
         files.append(export_xlsx(store, params.mission, out / "tracker.xlsx", cycle=params.cycle,

@@ -10,6 +10,8 @@ from typing import Any
 import pandas as pd
 
 from cpas_kit.analysis.evidence import load_evidence
+from cpas_kit.core.errors import CpasError
+from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
 from cpas_kit.core.settings import PackParameters
 from cpas_kit.data_in.approval import ApprovalStore
@@ -57,8 +59,38 @@ class PackData:
         return Period.parse(self.params.cycle).end
 
     @property
+    def has_cycle_data(self) -> bool:
+        """Whether any indicator has a value for the cycle itself (not only from earlier cycles)."""
+        return bool(self.status["has_cycle_value"].any()) if len(self.status) else False
+
+    @property
+    def no_data_note(self) -> str | None:
+        """The sentence said at the top of every output and by the command when the cycle has no data."""
+        return None if self.has_cycle_data else t("cycle_no_data", self.language).format(
+            mission=self.params.mission, cycle=self.cycle)
+
+    @property
     def is_synthetic(self) -> bool:
         return bool(self.observations["is_synthetic"].any()) if len(self.observations) else False
+
+
+class CycleRefused(CpasError):
+    """A pack was asked for a cycle it cannot describe (before the mission's first results framework)."""
+
+
+def check_cycle(store: Store, mission: str, cycle: str) -> None:
+    """Refuse, in one sentence, a cycle that starts before the mission's first results framework was in force.
+
+    (The store falls back to the first framework for such a cycle; a pack built that way would look complete
+    while assessing a plan that did not exist yet.) An unknown mission gets the store's own sentence.
+    """
+    store.framework_version_for(mission)  # an unknown mission: the store's sentence
+    first = store.framework_versions(mission).sort_values("effective_from_start").iloc[0]
+    period = Period.parse(cycle)
+    if period.start < pd.Timestamp(first["effective_from_start"]).date():
+        raise CycleRefused(f"{mission}'s first results framework is in force from {first['effective_from']}, so "
+                           f"there is nothing to assess for {period}, which comes before it; choose a cycle from "
+                           f"{first['effective_from']} on")
 
 
 def load_pack_data(params: PackParameters) -> PackData:

@@ -247,7 +247,8 @@ def render_factsheet(ctx: PackData) -> str:
         colon=": " if lang == "en" else "\u00a0: ", css=Markup(css),  # noqa: S704 - our own stylesheet
         mission=m, cycle=ctx.cycle,
         period_span=f"{long_date(period.start, lang)} – {long_date(period.end, lang)}",
-        synthetic=ctx.is_synthetic, synthetic_label=t("synthetic", lang).upper(), overview=_overview(ctx),
+        synthetic=ctx.is_synthetic, no_data=ctx.no_data_note, synthetic_label=t("synthetic", lang).upper(),
+        overview=_overview(ctx),
         statuses=STATUSES, status_rows=_status_rows(ctx), tracker=_tracker(ctx), figures=_figures(ctx),
         highlights=_highlight_lists(ctx), rule=STATUS_RULE[lang], version=__version__,
         framework_version=ctx.framework_version, generated=ctx.generated_at.strftime("%Y-%m-%d %H:%M UTC"),

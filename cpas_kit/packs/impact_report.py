@@ -33,8 +33,10 @@ from cpas_kit import __version__
 from cpas_kit.analysis.charts import status_donut, trend_chart
 from cpas_kit.analysis.indicators import STATUS_RULE, trend_frame
 from cpas_kit.core import formatting
+from cpas_kit.core.frames import display_text
 from cpas_kit.core.i18n import t
 from cpas_kit.core.periods import Period
+from cpas_kit.core.word import a4_pages
 from cpas_kit.framework.model import Indicator, Priority
 from cpas_kit.packs.data import PackData
 from cpas_kit.tracker.followup import tracker_summary
@@ -101,7 +103,8 @@ def _derived(status: pd.DataFrame) -> pd.DataFrame:
         previous = latest - change if latest is not None and change is not None else None
         planned = target - base if target is not None and base is not None else None
         ref = target if target is not None else base
-        progress = (latest - base) / planned if latest is not None and planned else None
+        moving = r["direction"] in ("increase", "decrease")  # a 'maintain' indicator plans no change to share
+        progress = (latest - base) / planned if moving and latest is not None and planned else None
         relative = abs(change) / max(abs(previous), 1e-9) if change and previous is not None else None
         known = latest is not None and expected is not None and bool(planned)
         shortfall = abs(latest - expected) / abs(planned) if known else None
@@ -228,7 +231,7 @@ class _Writer:
             tr_pr.append(repeat)
         for row in rows:
             for cell, text in zip(table.add_row().cells, row):
-                cell.text = text
+                cell.text = display_text(text, "—")  # never a NaN or None in a cell
         self.para()
 
     def figure(self, chart: alt.TopLevelMixin, caption: str, width_cm: float = 15.5) -> None:
@@ -298,6 +301,8 @@ def _title_block(w: _Writer) -> None:
     w.heading(f"{m.label(w.lang)} — {w.t('ir_title')} {ctx.cycle}", level=0)
     if ctx.is_synthetic:
         w.banner(w.t("synthetic_banner"))
+    if ctx.no_data_note:
+        w.banner(ctx.no_data_note)
     version, period = ctx.framework_version, Period.parse(ctx.cycle)
     mission = m.code + (f" ({w.t('fictional_mission')})" if m.is_fictional else "")
     w.table(None, [
@@ -443,6 +448,8 @@ def build_impact_report(ctx: PackData, path: "str | Path") -> Path:
     _priorities(w)
     _decisions(w)
     _about(w)
+    m = ctx.framework.mission
+    a4_pages(w.doc, f"{m.label(w.lang)} ({m.code}) · {w.t('cycle')} {ctx.cycle}", w.lang)  # A4, mission, page n of N
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.stem}.{uuid.uuid4().hex[:8]}{out.suffix}")

@@ -16,7 +16,7 @@ from IPython.display import HTML
 from cpas_kit import __version__
 from cpas_kit.analysis.charts import hotspot_map, incident_map, status_donut
 from cpas_kit.analysis.hotspots import hotspots, incident_points
-from cpas_kit.analysis.indicators import CHANGE_RULE, STATUS_RULE, STATUSES
+from cpas_kit.analysis.indicators import CHANGE_RULE, DISTANCE_RULE, STATUS_RULE, STATUSES
 from cpas_kit.analysis.views import indicator_parts, render_html
 from cpas_kit.core.formatting import country_name
 from cpas_kit.core.i18n import t
@@ -35,10 +35,10 @@ def _render(name: str, ctx: PackData, **values: Any) -> HTML:
 
 
 def header(ctx: PackData) -> HTML:
-    """Title, synthetic-data banner and the mission overview block."""
+    """Title, synthetic-data and no-data banners and the mission overview block (host country by name)."""
     return _render("header.html.j2", ctx, mission=ctx.framework.mission, cycle=ctx.cycle,
+                   version=ctx.framework_version, synthetic=ctx.is_synthetic, no_data=ctx.no_data_note,
                    country=country_name(ctx.framework.mission.country_iso3, ctx.language),
-                   version=ctx.framework_version, synthetic=ctx.is_synthetic,
                    generated=ctx.generated_at.strftime("%Y-%m-%d %H:%M UTC"))
 
 
@@ -195,5 +195,6 @@ def about(ctx: PackData) -> HTML:
     url = make_url(ctx.params.db_url) if ctx.params.db_url else None
     store = url.get_backend_name() if url is not None else t("default_store", ctx.language)
     return _render("about.html.j2", ctx, rule=STATUS_RULE[ctx.language], change_rule=CHANGE_RULE[ctx.language],
+                   distance_rule=DISTANCE_RULE[ctx.language],
                    synthetic=ctx.is_synthetic,
                    credit=ctx.framework.mission.geography is not None, version=__version__, store=store)

@@ -30,6 +30,7 @@ from cpas_kit.core.xlsx import save_workbook
 from cpas_kit.framework.standards import catalogue
 from cpas_kit.packs.offline import export_html, run_notebook
 from cpas_kit.store import Store
+from cpas_kit.store.describe import describe_store
 from cpas_kit.study import aggregates as st
 from cpas_kit.study.quality import quality_by_mission
 from cpas_kit.workshop.sessions import DEFAULT_CONTRIBUTION, DEFAULT_PROGRESS
@@ -128,7 +129,8 @@ def load_study(params: StudyParameters) -> StudyContext:
         indicators = st.area_indicators(store, scope, ms)
         events_by_period = st.conflict_events(store, scope, "period")
         return StudyContext(
-            params=params, scope=scope, store_label=repr(store), missions=ms, coverage=st.coverage(store, scope),
+            params=params, scope=scope, store_label=describe_store(store.url, params.language), missions=ms,
+            coverage=st.coverage(store, scope),
             lacking=st.lacking(ms, indicators), trends=st.trends(store, scope, params.normalisation),
             ratings=st.ratings(store, scope), recommendations=st.recommendation_rates(store, scope),
             fatalities_by_year=st.fatalities(store, scope, "year"),

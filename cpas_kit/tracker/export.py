@@ -1,13 +1,14 @@
 """Exporting the recommendations tracker to Excel (the CPAS layout) and to Word.
 
-Both carry the report-generated date and the reporting period in a header, group recommendations by
+Both carry the reporting date (what "overdue" is judged against), the date the file was generated and the
+reporting period in a header, group recommendations by
 impact area, and mark overdue ones. Text that starts with ``=``, ``+``, ``-`` or ``@`` is written with a
 leading apostrophe and as a text cell, so no spreadsheet formula ever runs from tracker text.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cpas_kit.core.i18n import LABELS, t
+from cpas_kit.core.word import a4_pages
 from cpas_kit.core.xlsx import cell_text, save_workbook
 from cpas_kit.framework.model import Framework
 from cpas_kit.tracker.files import COLUMNS, neutralise, tracker_frame
 from cpas_kit.tracker.store import TrackerStore
+from cpas_kit.tracker.views import history_headers, history_rows
 
 _FIELDS = [f for f in COLUMNS.values() if f != "priority_code"]
 _WIDTHS = {"text": 60, "actions": 40, "comments": 40}
@@ -56,8 +59,9 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
     ws.title = "Tracker"
     ws["A1"] = f"{fw.mission.label(language)} — {t('tracker', language)}"
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = f"{t('report_generated', language)}: {day.isoformat()}"
-    ws["A3"] = f"{t('reporting_period', language)}: {cycle or t('all_cycles', language)}"
+    ws["A2"] = _dates_line(day, language)
+    ws["A3"] = f"{t('reporting_period', language)}{': ' if language == 'en' else chr(0xa0) + ': '}" \
+        f"{cycle or t('all_cycles', language)}"
     header = ["Impact Area", *[c for c, f in COLUMNS.items() if f != "priority_code"], "ID", "Overdue"]
     labels = [t("impact_area", language), *[t(_LABEL_KEYS[f], language) for f in _FIELDS], "ID",
               t("overdue", language)]
@@ -92,19 +96,23 @@ def action_label(action: Any, language: str) -> Any:
     return t(key, language) if key in LABELS else action
 
 
+def _dates_line(day: date, language: str) -> str:
+    """The reporting date (what 'overdue' is judged against) and the date the file was made, each named."""
+    made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    colon = ": " if language == "en" else "\u00a0: "
+    return f"{t('reporting_date', language)}{colon}{day.isoformat()} · {t('generation_date', language)}{colon}{made}"
+
+
 def _history_sheet(wb: Workbook, events: pd.DataFrame, language: str) -> None:
-    """Every change of every recommendation (the tracker's memory), oldest first."""
+    """Every change of every recommendation (the tracker's memory), oldest first, in words: the field, its old
+    and its new value (a recommendation's creation is one row per field it was created with)."""
     ws = wb.create_sheet("History")
-    ws.append(["ID", *(t(k, language) for k in ("trk_when", "trk_who", "trk_action", "trk_field", "trk_from",
-                                               "trk_to", "trk_comment"))])
+    headers = history_headers(language)
+    ws.append(list(headers.values()))
     for c in ws[1]:
         c.font = Font(bold=True)
-    for ev in events.to_dict("records"):
-        at = pd.Timestamp(ev["at"])
-        row = [int(ev["recommendation_id"]), at.strftime("%Y-%m-%d %H:%M"), ev["actor"],
-               action_label(ev["action"], language),
-               ev["field"], ev["from_value"], ev["to_value"], ev["comment"]]
-        ws.append([neutralise(cell_text(None if isinstance(v, float) and pd.isna(v) else v)) for v in row])
+    for ev in history_rows(events, language):
+        ws.append([int(ev["id"]), *(neutralise(ev[k]) for k in list(headers)[1:])])
         for c in ws[ws.max_row]:
             if isinstance(c.value, str):
                 c.data_type = "s"
@@ -116,17 +124,14 @@ def export_docx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
                 on: date | None = None) -> Path:
     """The tracker as a Word document: one table per impact area, overdue recommendations marked."""
     from docx import Document
-    from docx.enum.section import WD_ORIENT
     from docx.shared import Pt
 
     fw, recs, day = _load(store, mission, on)
     doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
+    a4_pages(doc, f"{fw.mission.label(language)} ({mission}) · {t('tracker', language)}", language, landscape=True)
     doc.styles["Normal"].font.size = Pt(9)
     doc.add_heading(f"{fw.mission.label(language)} — {t('tracker', language)}", level=1)
-    doc.add_paragraph(f"{t('report_generated', language)}: {day.isoformat()} · {t('reporting_period', language)}: "
+    doc.add_paragraph(f"{_dates_line(day, language)} · {t('reporting_period', language)}: "
                       f"{cycle or t('all_cycles', language)}")
     fields = ["id", "text", "cycle_recommended", "lead_section", "decision", "target_date", "progress", "comments"]
     heads = ["ID", t("recommendation", language), t("date_recommended", language), t("lead_section", language),

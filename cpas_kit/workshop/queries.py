@@ -15,6 +15,7 @@ from typing import Any, Callable
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from cpas_kit.core.frames import missing_as_none
 from cpas_kit.core.periods import Period
 from cpas_kit.framework.model import Framework
 from cpas_kit.store.engine import read, run_write
@@ -319,7 +320,7 @@ def current_ratings(engine: Engine, code: str) -> pd.DataFrame:
     with read(engine) as conn:
         rows = _rating_rows(conn, _session(conn, code)["id"])
     frame = pd.DataFrame(rows, columns=list(RATING_COLUMNS))
-    return CurrentRatings.validate(_utc_naive(frame, "submitted_at"))
+    return missing_as_none(CurrentRatings.validate(_utc_naive(frame, "submitted_at")))
 
 
 def rating_history(engine: Engine, code: str) -> pd.DataFrame:
@@ -330,7 +331,7 @@ def rating_history(engine: Engine, code: str) -> pd.DataFrame:
              .where(E.c.session_id == s["id"]).order_by(E.c.id))
         rows = [dict(r) for r in conn.execute(q).mappings()]
     cols = [c.name for c in E.c] + ["name", "section"]
-    return _utc_naive(pd.DataFrame(rows, columns=cols), "submitted_at")
+    return missing_as_none(_utc_naive(pd.DataFrame(rows, columns=cols), "submitted_at"))
 
 
 def distribution(engine: Engine, code: str) -> pd.DataFrame:
@@ -366,7 +367,7 @@ def proposals(engine: Engine, code: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(PROPOSAL_COLUMNS))
     for c in ("merged_into_id", "recommendation_id"):
         frame[c] = frame[c].astype("Int64")
-    return _utc_naive(frame, "created_at", "updated_at", "merged_at", "sent_at")
+    return missing_as_none(_utc_naive(frame, "created_at", "updated_at", "merged_at", "sent_at"))
 
 
 # -- facilitator actions --------------------------------------------------------------------------------
@@ -470,7 +471,8 @@ def agreed(engine: Engine, code: str) -> pd.DataFrame:
     """The session's agreed results, in outcome order."""
     with read(engine) as conn:
         rows = _agreed_rows(conn, _session(conn, code))
-    return AgreedResults.validate(_utc_naive(pd.DataFrame(rows, columns=list(AGREED_COLUMNS)), "agreed_at"))
+    frame = pd.DataFrame(rows, columns=list(AGREED_COLUMNS))
+    return missing_as_none(AgreedResults.validate(_utc_naive(frame, "agreed_at")))
 
 
 def _participant_rows(conn: Connection, s: dict[str, Any], ratings: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -555,7 +557,7 @@ def agreed_results(engine: Engine, mission: str, cycle: str) -> pd.DataFrame:
     rank = {o: i for i, o in enumerate(order)}
     picked = sorted(latest.values(), key=lambda r: (rank.get(r["outcome_code"], len(rank)), r["outcome_code"]))
     frame = pd.DataFrame(picked, columns=list(AGREED_COLUMNS))
-    return AgreedResults.validate(_utc_naive(frame, "agreed_at"))
+    return missing_as_none(AgreedResults.validate(_utc_naive(frame, "agreed_at")))
 
 
 def _json(row: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,10 @@
   (``--token``, ``$CPAS_WORKSHOP_TOKEN``, else a random one): it is printed at start and part of the addresses
   handed out. The connection itself is plain HTTP: on a network you do not trust, put the server behind an HTTPS
   proxy with a certificate (README, "Security and backups").
+* The addresses printed are the ones the server really listens on: a busy port is reported and the next free
+  one is used (Voila itself is told not to move), and the addresses appear only once the server answers.
+* The terminal shows only what the facilitator needs; Voila's and the kernels' technical messages
+  ("Notebook … is not trusted", kernel warnings) go to a log file under ``.cpas/logs/``.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -34,6 +40,45 @@ from cpas_kit.workshop.views import build_views
 
 NOTEBOOKS = ("workshop_participant.ipynb", "workshop_facilitator.ipynb")
 CULL_IDLE_SECONDS = 600
+PORTS_TRIED = 20  # a busy port: the next ones are tried, like Voila would, but chosen here so the address is known
+READY_SECONDS = 120  # how long to wait for the server to answer before saying where its log is
+
+
+def free_port(ip: str, port: int, tries: int = PORTS_TRIED) -> int:
+    """``port`` if nothing listens on it at ``ip``, else the next free one; a clear error when none is free."""
+    host = "127.0.0.1" if ip in ("0.0.0.0", "") else ip
+    for candidate in range(port, port + tries):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host if ip not in ("0.0.0.0", "") else "", candidate))
+            except OSError:
+                continue
+        return candidate
+    raise CpasError(f"ports {port} to {port + tries - 1} are all in use on this computer; stop the other server or "
+                    "choose another with --port")
+
+
+def wait_until_listening(proc: subprocess.Popen, ip: str, port: int, timeout: float = READY_SECONDS) -> bool:
+    """True once something answers on ``port`` (the server is up); False if ``proc`` ended or time ran out."""
+    host = "127.0.0.1" if ip in ("0.0.0.0", "") else ip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def log_file(port: int) -> Path:
+    """Where the server's technical messages go (one file per port, appended to)."""
+    folder = state_dir() / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"workshop-serve-{port}.log"
 
 
 def serve_dir(port: int) -> Path:
@@ -74,6 +119,7 @@ def voila_command(folder: Path, *, port: int, ip: str, pool_size: int, token: st
     voila = Path(sys.executable).with_name("voila")
     return [str(voila) if voila.exists() else "voila", str(folder), "--no-browser", f"--port={port}",
             f"--Voila.ip={ip}", f"--Voila.config_file_paths={folder}", "--show_tracebacks=False",
+            "--Voila.port_retries=0",  # the port was checked here: Voila must not silently move to another
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}", "--MappingKernelManager.cull_interval=60",
             *([f"--Voila.token={token}"] if token else [])]
 
@@ -90,13 +136,42 @@ def prepare_views(store: Any, language: str | None) -> list[dict[str, Any]]:
 
 def serve(store: Any, *, port: int = 8866, ip: str = "127.0.0.1", pool_size: int = 2,
           language: str | None = None, token: str | None = None) -> int:
-    """Serve both apps until interrupted; return Voila's exit status."""
+    """Serve both apps until interrupted; return Voila's exit status (1 if it could not start)."""
     sessions = prepare_views(store, language)
-    folder = serve_dir(port)
+    chosen = free_port(ip, port)
+    if chosen != port:
+        print(f"Port {port} is already in use on this computer; using port {chosen} instead.", flush=True)
+    folder = serve_dir(chosen)
     token = None if is_local(ip) and not token else server_token(token)
-    command = voila_command(folder, port=port, ip=ip, pool_size=pool_size, token=token)
+    command = voila_command(folder, port=chosen, ip=ip, pool_size=pool_size, token=token)
     env = {**os.environ, "CPAS_DB_URL": store.engine.url.render_as_string(hide_password=False)}
-    where = urls(ip, port, token)
+    log = log_file(chosen)
+    print("Starting the workshop server …", flush=True)
+    with open(log, "a", encoding="utf-8") as sink:
+        sink.write(f"\n--- cpas workshop serve on {ip}:{chosen}, {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n")
+        sink.flush()
+        # Voila runs in its own session: Ctrl-C here stops it cleanly (SIGTERM) instead of Voila asking
+        # "Shutdown this Voila server (y/[n])?"; a SIGTERM to this command stops it too. Its messages go to the log.
+        proc = subprocess.Popen(command, env=env, cwd=folder, start_new_session=True, stdout=sink,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        if not wait_until_listening(proc, ip, chosen):
+            print(f"The workshop server did not start; its messages are in {log}", file=sys.stderr)
+            return proc.poll() or 1
+        _print_addresses(urls(ip, chosen, token), sessions, log, token)
+        if not WorkshopStore(store).facilitators():
+            print("Nobody may start sessions from the facilitator app yet: authorise someone with "
+                  "`cpas workshop authorise NAME`.", flush=True)
+        return proc.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _stop(proc)
+
+
+def _print_addresses(where: dict[str, str], sessions: list[dict[str, Any]], log: Path, token: str | None) -> None:
     if token:
         print(f"Server token:     {token}  (every browser needs it: it is in the addresses below)")
     print(f"Facilitator app:  {where['facilitator']}")
@@ -104,21 +179,8 @@ def serve(store: Any, *, port: int = 8866, ip: str = "127.0.0.1", pool_size: int
     for s in sessions:
         print(f"  open session {s['code']} ({s['mission']} {s['cycle']}): "
               f"{where['participant']}{'&' if token else '?'}session={s['code']}")
-    if not WorkshopStore(store).facilitators():
-        print("Nobody may start sessions from the facilitator app yet: authorise someone with "
-              "`cpas workshop authorise NAME`.")
+    print(f"Technical messages go to {log}.")
     print("Stop with Ctrl-C.", flush=True)
-    # Voila runs in its own session: Ctrl-C here stops it cleanly (SIGTERM) instead of Voila asking
-    # "Shutdown this Voila server (y/[n])?"; a SIGTERM to this command stops it too.
-    proc = subprocess.Popen(command, env=env, cwd=folder, start_new_session=True)
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        _stop(proc)
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

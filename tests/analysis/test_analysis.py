@@ -13,7 +13,7 @@ from cpas_kit.demo import demo_framework, generate_observations
     (130, [100, 100, 100, 100], "increase", ("large increase", "good")),
     (120, [100, 100, 100, 100], "increase", ("moderate increase", "good")),
     (110, [100, 100, 100, 100], "decrease", ("limited change", "neutral")),
-    (80, [100, 100, 100, 100], "increase", ("limited change", "neutral")),
+    (80, [100, 100, 100, 100], "increase", ("moderate decrease", "bad")),  # symmetric scale (issue 15)
     (70, [100, 100, 100, 100], "increase", ("large decrease", "bad")),
     (70, [100, 100, 100, 100], "decrease", ("large decrease", "good")),
     (130, [100, 100, 100, 100], "decrease", ("large increase", "bad")),
@@ -40,6 +40,7 @@ def test_status_frame_carries_change_and_distance_to_target():
     obs["period_start"] = obs["period"].map(lambda p: Period.parse(p).start)
     status = indicator_status(fw, obs, "2023/24-Q4").set_index("indicator_code")
     row = status.loc["SEC-04"]
-    assert row["change_level"] in ("large increase", "moderate increase", "limited change", "large decrease")
+    assert row["change_level"] in ("large increase", "moderate increase", "limited change", "moderate decrease",
+                                   "large decrease")
     assert row["distance_to_target"] == pytest.approx(row["target_value"] - row["latest_value"])
     assert pd.isna(status.loc["PP-01", "change_level"])

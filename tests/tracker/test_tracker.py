@@ -142,7 +142,8 @@ def test_tracker_export_round_trips_and_neutralises_formulas(demo_store, tmp_pat
                                                 "comments": "+1 from Force"}], actor="t", source="test")
     path = export_xlsx(demo_store, MISSION, tmp_path / "tracker.xlsx", cycle="2023/24-Q4", on=date(2024, 6, 30))
     ws = load_workbook(path)["Tracker"]
-    assert ws["A2"].value == "Report generated: 2024-06-30" and ws["A3"].value == "Reporting period: 2023/24-Q4"
+    assert ws["A2"].value.startswith("Reporting date (end of the period): 2024-06-30 · Generated on: 20")
+    assert ws["A3"].value == "Reporting period: 2023/24-Q4"
     assert [c.value for c in ws[5]][:3] == ["Impact Area", "Recommendation", "Date Recommended"]
     texts = [c for row in ws.iter_rows(min_row=6) for c in row if isinstance(c.value, str)]
     risky = [c for c in texts if c.value.lstrip("'").startswith(("=", "+", "-", "@"))]
@@ -150,7 +151,8 @@ def test_tracker_export_round_trips_and_neutralises_formulas(demo_store, tmp_pat
     overdue = {r[11]: r[12] for r in ws.iter_rows(min_row=6, values_only=True)}  # id → overdue
     assert overdue[4] == "yes", "approved, ongoing, target 2022-03-04: overdue on 2024-06-30"
     history = list(load_workbook(path)["History"].iter_rows(min_row=2, values_only=True))
-    assert len(history) == 8 and {h[3] for h in history} == {"created"}  # the action in words (issue 15)
+    assert {h[0] for h in history} == set(range(1, 9)) and {h[3] for h in history} == {"Recorded in the tracker"}
+    assert not any(str(v).startswith("{") for h in history for v in h), "History is in words, never JSON"
     again = import_tracker(demo_store, path, MISSION, actor="t")
     assert (again.rows_read, again.rows_imported, again.rows_unchanged) == (8, 0, 8)
     doc = Document(export_docx(demo_store, MISSION, tmp_path / "tracker.docx", language="fr", on=date(2024, 6, 30)))

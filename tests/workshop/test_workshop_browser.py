@@ -47,7 +47,12 @@ def served(tmp_path_factory, demo_store_file) -> Iterator[dict]:
                             start_new_session=True)
     try:
         deadline = time.monotonic() + 180  # the outcome views are drawn first
-        while "Kernel pool of workshop_participant.ipynb is filled" not in (folder / "serve.log").read_text():
+
+        def technical_log() -> str:  # Voila's own messages go to the log file the command names, not the terminal
+            found = re.search(r"Technical messages go to (\S+)\.\n", (folder / "serve.log").read_text())
+            return Path(found.group(1)).read_text() if found else ""
+
+        while "Kernel pool of workshop_participant.ipynb is filled" not in technical_log():
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("cpas workshop serve did not start:\n" + (folder / "serve.log").read_text()[-4000:])
             time.sleep(0.5)

@@ -345,10 +345,10 @@ LABELS: dict[str, dict[str, str]] = {
     "fs_created_by": {"en": "Created with CPAS Workbench {version}", "fr": "Créée avec CPAS Workbench {version}"},
     "events_heading": {"en": "Conflict context: events and hotspots",
                        "fr": "Contexte du conflit : événements et points chauds"},
-    "no_events": {"en": "No conflict events have been imported for this mission (`cpas import acled` or `cpas import "
-                        "ucdp`).",
-                  "fr": "Aucun événement de conflit n'a été importé pour cette mission (`cpas import acled` ou `cpas "
-                        "import ucdp`)."},
+    "no_events": {"en": "No conflict events have been imported for this mission yet: the mission's information "
+                        "management officer can import an ACLED or UCDP export to show them here.",
+                  "fr": "Aucun événement de conflit n'a encore été importé pour cette mission : le responsable de la "
+                        "gestion de l'information peut importer un export ACLED ou UCDP pour les afficher ici."},
     "events_summary_line": {"en": "{events} events and {fatalities} fatalities (best estimate) in {cycle}; source: "
                                   "{sources}.",
                             "fr": "{events} événements et {fatalities} décès (meilleure estimation) en {cycle} ; "
@@ -410,6 +410,11 @@ LABELS.update(_A4P_LABELS)
 from cpas_kit.core.i18n.study import LABELS as _STUDY_LABELS  # noqa: E402
 
 LABELS.update(_STUDY_LABELS)
+
+# finished surfaces: cycle notes, readable tracker tables and history, footers (issue 15)
+from cpas_kit.core.i18n.surfaces import LABELS as _SURFACE_LABELS  # noqa: E402
+
+LABELS.update(_SURFACE_LABELS)
 
 # the evidence check and drafts of reports to the Security Council (cpas_kit.council)
 from cpas_kit.core.i18n.council import LABELS as _COUNCIL_LABELS  # noqa: E402

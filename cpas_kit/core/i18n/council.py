@@ -71,9 +71,9 @@ LABELS: dict[str, dict[str, str]] = {
                        "fr": "Rapports au Conseil de sécurité étayés par des données"},
     "rc_trend_intro": {
         "en": "Share of the paragraphs of each checked report whose figures match the mission's data "
-              "(`cpas report check`), in all and among numbered paragraphs.",
+              "(checked by the workbench's report check), in all and among numbered paragraphs.",
         "fr": "Part des paragraphes de chaque rapport vérifié dont les chiffres correspondent aux données de la "
-              "mission (`cpas report check`), au total et parmi les paragraphes numérotés.",
+              "mission (selon la vérification des rapports de l'outil), au total et parmi les paragraphes numérotés.",
     },
     "rc_trend_none": {"en": "No report to the Security Council has been checked for this mission yet.",
                       "fr": "Aucun rapport au Conseil de sécurité n'a encore été vérifié pour cette mission."},

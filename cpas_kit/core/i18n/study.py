@@ -86,8 +86,10 @@ LABELS: dict[str, dict[str, str]] = {
               "l'intervalle, pour toutes les missions du fichier (missions de cette étude en gras). Les colonnes de "
               "nationalité de ce fichier décrivent la victime, non le pays hôte de la mission.",
     },
-    "study_no_fatalities": {"en": "No fatalities imported for these years (`cpas import fatalities FILE`).",
-                            "fr": "Aucun décès importé pour ces années (`cpas import fatalities FICHIER`)."},
+    "study_no_fatalities": {"en": "No peacekeeper fatalities have been imported for these years (the UN Peace and "
+                                  "Security Data Hub file).",
+                            "fr": "Aucun décès de Casques bleus n'a été importé pour ces années (fichier du Peace and "
+                                  "Security Data Hub des Nations Unies)."},
     "study_by_incident": {"en": "By type of incident", "fr": "Par type d'incident"},
     "study_events": {"en": "Conflict events in the missions' areas",
                      "fr": "Événements de conflit dans les zones des missions"},
@@ -103,11 +105,11 @@ LABELS: dict[str, dict[str, str]] = {
                            "fr": "Aucune valeur de la Banque mondiale importée pour ces missions et années."},
     "study_about": {"en": "About this study", "fr": "À propos de cette étude"},
     "study_about_text": {
-        "en": "Made with CPAS Workbench {version} on {generated} from the store {store}. Indicators are read from each "
+        "en": "Made with CPAS Workbench {version} on {generated} from {store}. Indicators are read from each "
               "mission's framework in force at the last cycle. Standard codes and their definitions: "
               "cpas_kit/data/standards/ (measures the CPAS seeds report; WPS slots not documented there are to be "
               "completed by the user). The tables are also in study.xlsx.",
-        "fr": "Produite avec CPAS Workbench {version} le {generated} à partir de la base {store}. Les indicateurs "
+        "fr": "Produite avec CPAS Workbench {version} le {generated} à partir de {store}. Les indicateurs "
               "proviennent du cadre de chaque mission en vigueur au dernier cycle. Codes standard et définitions : "
               "cpas_kit/data/standards/ (mesures rapportées par les documents sources CPAS ; les emplacements FPS non "
               "documentés sont à compléter par l'utilisateur). Les tableaux figurent aussi dans study.xlsx.",
