@@ -175,7 +175,8 @@ class WarmKernel:
                                      request_save_on_cell_execute=False)
         except PapermillExecutionError as exc:
             self.shutdown()  # the next run gets a fresh kernel, not one in an unknown state
-            partial.replace(executed)  # the executed notebook shows where it failed
+            if partial.is_file():
+                partial.replace(executed)  # the executed notebook shows where it failed
             raise PackError(f"{what} failed at cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
                             f"(the executed notebook is at {executed})") from None
         except BaseException:

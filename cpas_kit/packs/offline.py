@@ -82,15 +82,12 @@ def vega_bundle() -> str:
     return bundle
 
 
-def export_html(notebook: "str | Path", html_path: "str | Path", title: str) -> Path:
-    """Export an executed notebook to a self-contained HTML page without code cells."""
-    import nbformat
+@lru_cache(maxsize=1)
+def _exporter() -> object:
+    """The pack's nbconvert HTML exporter, built once per process (its templates load and compile once)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = nbformat.read(str(notebook), as_version=4)
-    nb.metadata["title"] = title
-    nb.metadata.pop("widgets", None)
     exporter = HTMLExporter(
         template_name="cpas_offline",
         extra_template_basedirs=[str(TEMPLATES_DIR / "nbconvert")],
@@ -98,11 +95,21 @@ def export_html(notebook: "str | Path", html_path: "str | Path", title: str) -> 
     )
     # cells tagged notebook-only narrate for the notebook's reader, not for the pack's reader
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
+    return exporter
+
+
+def export_html(notebook: "str | Path", html_path: "str | Path", title: str) -> Path:
+    """Export an executed notebook to a self-contained HTML page without code cells (written atomically)."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    nb.metadata["title"] = title
+    nb.metadata.pop("widgets", None)
     resources = {
         "cpas_vega_bundle": vega_bundle().replace("</script", "<\\/script"),
         "cpas_pack_css": (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8"),
     }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return write_atomically(Path(html_path), body.encode("utf-8"))
 
 

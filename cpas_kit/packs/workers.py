@@ -74,6 +74,9 @@ def _stage(task: Task, kernel: Any) -> dict[str, Any]:
 def worker_main(conn: Connection, log: str, max_rss_mb: float) -> None:
     """A worker's life: build the missions it is sent until told to stop, its parent ends, or it grew too big."""
     die_with_parent()
+    parent = mp.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # the parent ended before we asked to follow it
+        return
     _quiet_console(Path(log))
     import altair as alt  # noqa: F401 - the heavy imports, once per worker
 

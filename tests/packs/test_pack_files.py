@@ -9,8 +9,17 @@ import pytest
 import sqlalchemy as sa
 
 from cpas_kit.core.settings import make_parameters
-from cpas_kit.packs.build import (FACTSHEET_PDF, IMPACT_REPORT, PACK_HTML, TRACKER_XLSX, Staged, executed_notebook,
-                                  output_name, pack_file, remove_stale_partials)
+from cpas_kit.packs.build import (
+    FACTSHEET_PDF,
+    IMPACT_REPORT,
+    PACK_HTML,
+    TRACKER_XLSX,
+    Staged,
+    executed_notebook,
+    output_name,
+    pack_file,
+    remove_stale_partials,
+)
 from cpas_kit.packs.fingerprint import pack_fingerprint, store_fingerprint
 from cpas_kit.store.schema import observations
 
@@ -102,3 +111,30 @@ def test_rows_under_a_mission_through_a_parent_count_for_that_mission(table):
     clause = _mission_filter(metadata.tables[table], "UN-DEMO")
     assert clause is not None, f"{table} rows must be filtered to the mission, not hashed whole or ignored"
     assert "mission_code" in str(clause.compile(compile_kwargs={"literal_binds": True}))
+
+
+@pytest.mark.browser
+def test_one_browser_prints_every_pdf_on_a4(tmp_path):
+    import re
+
+    from cpas_kit.packs.pdf import PdfPrinter, pdf_page_count, pdf_route
+
+    if not pdf_route().available:
+        pytest.skip("no Chromium on this machine")
+    pages = []
+    for i in range(3):
+        page = tmp_path / f"p{i}.html"
+        page.write_text("<style>@page { size: A4 }</style>" + "<p>x</p>" * (1 + 200 * i), encoding="utf-8")
+        pages.append(page)
+    with PdfPrinter() as printer:
+        pdfs = [printer.print(page, page.with_suffix(".pdf")) for page in pages]
+        browser = printer._browser
+        assert browser is not None and browser.is_connected()
+    assert printer.printed == 3 and not browser.is_connected(), "one browser for the three, closed after"
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        assert data[:5] == b"%PDF-"
+        box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+        assert box and round(float(box.group(1))) == 595 and round(float(box.group(2))) == 842, "A4 from the CSS"
+    assert pdf_page_count(pdfs[0]) == 1 and pdf_page_count(pdfs[2]) > 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [], "no partial PDF left"
