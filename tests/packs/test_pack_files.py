@@ -138,3 +138,22 @@ def test_one_browser_prints_every_pdf_on_a4(tmp_path):
         assert box and round(float(box.group(1))) == 595 and round(float(box.group(2))) == 842, "A4 from the CSS"
     assert pdf_page_count(pdfs[0]) == 1 and pdf_page_count(pdfs[2]) > 1
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [], "no partial PDF left"
+
+
+def test_a_pack_is_skipped_only_if_its_files_are_still_as_built(tmp_path, monkeypatch):
+    from cpas_kit.core.import_report import file_sha256
+    from cpas_kit.packs.batch import _unchanged
+
+    monkeypatch.setenv("CPAS_OUTPUTS", str(tmp_path))
+    page = tmp_path / "UN-DEMO" / "2023-24-Q4" / "pack.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<p>built</p>", encoding="utf-8")
+    entry = {"ok": True, "fingerprint": "f1", "files": [
+        {"path": "UN-DEMO/2023-24-Q4/pack.html", "bytes": page.stat().st_size, "sha256": file_sha256(page)}]}
+    assert _unchanged(entry, "f1")
+    assert not _unchanged(entry, "f2"), "inputs changed"
+    assert not _unchanged({**entry, "ok": False}, "f1"), "a failed run is never reused"
+    page.write_text("<p>edited</p>", encoding="utf-8")  # same size, other content
+    assert not _unchanged(entry, "f1"), "a file edited since the build"
+    page.unlink()
+    assert not _unchanged(entry, "f1"), "a file deleted since the build"
