@@ -18,7 +18,8 @@ def register(sub: Any) -> None:
     d.set_defaults(run=_cmd_demo)
 
     k = sub.add_parser("pack", help="build a mission's impact-assessment pack for one cycle",
-                       description="Build outputs/<MISSION>/<CYCLE>/pack.html (offline HTML, no code) from the store. "
+                       description="Build outputs/<MISSION>/<CYCLE>/pack.html (pack_fr.html in French; offline HTML, "
+                                   "no code) and the other outputs from the store. "
                                    "Defaults come from parameters/<MISSION>.yaml when it exists.")
     k.add_argument("--mission", required=True, help="mission code, e.g. UN-DEMO")
     k.add_argument("--cycle", help="reporting cycle, e.g. 2023/24-Q4")
@@ -28,9 +29,11 @@ def register(sub: Any) -> None:
     k.set_defaults(run=_cmd_pack)
 
     b = sub.add_parser("packs", help="build the packs of many missions in parallel, with a manifest",
-                       description="Build pack.html, impact_report.docx, factsheet.html/.pdf and tracker.xlsx for "
+                       description="Build pack.html, impact_report.docx, factsheet.html/.pdf and tracker.xlsx (French: "
+                                   "pack_fr.html, …) for "
                                    "every mission with a parameters/<MISSION>.yaml (--all) or the missions named, "
-                                   "in parallel. One mission's failure never stops the others; "
+                                   "in parallel. Packs whose inputs did not change since their last build are "
+                                   "skipped (--force rebuilds them). One mission's failure never stops the others; "
                                    "outputs/manifest.json lists every run. Exit status 1 if any mission failed.")
     which = b.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every mission with a parameters/<MISSION>.yaml")
@@ -39,13 +42,15 @@ def register(sub: Any) -> None:
     b.add_argument("--language", choices=["en", "fr"], help="the language for every mission (default: each file's)")
     b.add_argument("--jobs", type=int, help="parallel workers (default: one per core)")
     b.add_argument("--no-progress", action="store_true", help="no progress bar")
+    b.add_argument("--force", action="store_true",
+                   help="rebuild every pack, even those whose inputs did not change since the last build")
     b.set_defaults(run=_cmd_packs)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from cpas_kit import demo
     from cpas_kit.core.settings import APP_PORTS, resolve_parameters
-    from cpas_kit.packs.build import build_outputs
+    from cpas_kit.packs.build import build_outputs, pack_file
     from cpas_kit.store import Store
     from cpas_kit.store.describe import describe_store
 
@@ -73,7 +78,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
           + ", ".join(p.name for p in outcome["files"]))
     for note in outcome["notes"]:
         print(f"  note: {note}")
-    print(f"Open the pack in a browser (it works offline): file://{params.out_dir() / 'pack.html'}")
+    print(f"Open the pack in a browser (it works offline): file://{pack_file(params)}")
     print(f"Recommendations tracker app: .venv/bin/voila --port={APP_PORTS['tracker']} "
           "notebooks/recommendations_tracker.ipynb")
     print(f"Context-mapping app:         .venv/bin/voila --port={APP_PORTS['context']} notebooks/context_mapping.ipynb")
@@ -104,10 +109,15 @@ def _cmd_packs(args: argparse.Namespace) -> int:
 
     missions = missions_with_parameters() if args.all else [m.strip() for m in args.missions.split(",") if m.strip()]
     manifest = run_batch(missions, cycle=args.cycle, language=args.language, jobs=args.jobs,
-                         progress=not args.no_progress)
+                         progress=not args.no_progress, force=args.force)
     for run in manifest["runs"]:
-        state = "ok" if run["ok"] else f"FAILED: {run['error']}"
-        print(f"{run['mission']:<14} {run['cycle'] or '':<11} {run['seconds']:>6.1f} s  {state}")
-    print(f"{manifest['ok']} of {len(manifest['runs'])} missions built in {manifest['seconds']:.0f} s "
-          f"with {manifest['jobs']} workers; manifest: {outputs_dir() / MANIFEST}")
+        if run.get("skipped"):
+            state = "unchanged since its last build: skipped (--force rebuilds it)"
+        else:
+            state = f"{run['seconds']:>6.1f} s  " + ("ok" if run["ok"] else f"FAILED: {run['error']}")
+        print(f"{run['mission']:<14} {run['cycle'] or '':<11} {run['language'] or '':<3} {state}")
+    built = sum(1 for r in manifest["runs"] if r["ok"] and not r.get("skipped"))
+    print(f"{built} of {len(manifest['runs'])} missions built, {len(manifest['skipped'])} skipped as unchanged, "
+          f"{manifest['failed']} failed, in {manifest['seconds']:.0f} s with {manifest['jobs']} workers; "
+          f"manifest: {outputs_dir() / MANIFEST}; console output of the notebooks: {outputs_dir() / 'logs'}")
     return 0 if manifest["failed"] == 0 else 1

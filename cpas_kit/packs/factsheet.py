@@ -1,6 +1,6 @@
 """The mission factsheet: one or two A4 pages in the layout of the Security Council factsheets (MINUSCA's).
 
-``build_factsheet(ctx, out / "factsheet_en.html", out / "factsheet_en.pdf")`` writes a self-contained HTML
+``build_factsheet(ctx, out / "factsheet.html", out / "factsheet.pdf")`` writes a self-contained HTML
 page — mission overview (mandate dates, HQ, personnel, the host country's GDP per capita and population from
 the World Bank values in the store, with their year and source), the indicator status donut with counts per
 priority, and headline charts (a trend per priority and one admin-1 map), each captioned with indicator code,

@@ -1,6 +1,6 @@
 """The leadership impact report: an editable Word document built from one pack context.
 
-``build_impact_report(ctx, "outputs/UN-DEMO/2023-24-Q4/impact_report_en.docx")`` writes, in the pack's
+``build_impact_report(ctx, "outputs/UN-DEMO/2023-24-Q4/impact_report.docx")`` writes, in the pack's
 language: a title block (with the synthetic-data banner where the data are synthetic), a summary with the
 status donut, **key developments**, **challenges**, **opportunities** (each with the rule that selects it,
 see :func:`highlights`), per priority a status table and one or two trend charts, the **recommendations for

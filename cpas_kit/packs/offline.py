@@ -11,11 +11,14 @@ import json
 import uuid
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import altair as alt
 
-from cpas_kit.core.errors import PackError
-from cpas_kit.core.paths import TEMPLATES_DIR, cache_dir, notebooks_dir
+from cpas_kit.core.paths import TEMPLATES_DIR, cache_dir
+
+if TYPE_CHECKING:
+    from cpas_kit.packs.engine import WarmKernel
 
 RENDERER = "cpas_offline"
 _SNIPPET = "window.cpasVegaEmbed = vegaEmbed;"
@@ -38,9 +41,29 @@ def _render(spec: dict, **_: object) -> dict[str, str]:
 alt.renderers.register(RENDERER, _render)
 
 
-def enable_offline_charts() -> None:
-    """Render Altair charts for the offline pack export (call once at the top of a pack notebook)."""
+def enable_offline_charts(*, validate: bool = False) -> None:
+    """Render Altair charts for the offline pack export (call once at the top of a pack notebook).
+
+    By default the pack skips Altair's JSON-schema validation of every chart (about a third of a pack's chart
+    time): the chart builders' specs are validated by their tests (``chart.to_dict()``), and a pack renders the
+    same specs. ``validate=True`` keeps Altair's checks (and its detailed errors) while writing a new chart.
+    """
     alt.renderers.enable(RENDERER)
+    if validate:
+        alt.utils.schemapi.enable_debug_mode()
+        return
+    alt.utils.schemapi.disable_debug_mode()  # no validation of each part at creation
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with every kernel
+        return
+    shell = get_ipython()
+    if shell is not None:  # the whole chart, at display: as Altair's own display, without the validation
+        shell.display_formatter.mimebundle_formatter.for_type(alt.TopLevelMixin, _unvalidated_bundle)
+
+
+def _unvalidated_bundle(chart: alt.TopLevelMixin, include: object = None, exclude: object = None) -> dict:
+    return _render(chart.to_dict(validate=False, context={"pre_transform": False}))
 
 
 @lru_cache(maxsize=1)
@@ -59,16 +82,12 @@ def vega_bundle() -> str:
     return bundle
 
 
-def export_html(notebook: "str | Path", html_path: "str | Path", title: str, language: str = "en") -> Path:
-    """Export an executed notebook to a self-contained HTML page without code cells (``<html lang>``:
-    ``language``, so a French page is read, hyphenated and spell-checked as French)."""
-    import nbformat
+@lru_cache(maxsize=2)
+def _exporter(language: str = "en") -> object:
+    """The pack's nbconvert HTML exporter for a language, built once per process (templates load and compile once)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = nbformat.read(str(notebook), as_version=4)
-    nb.metadata["title"] = title
-    nb.metadata.pop("widgets", None)
     exporter = HTMLExporter(
         template_name="cpas_offline",
         extra_template_basedirs=[str(TEMPLATES_DIR / "nbconvert")],
@@ -76,36 +95,60 @@ def export_html(notebook: "str | Path", html_path: "str | Path", title: str, lan
     )
     # cells tagged notebook-only narrate for the notebook's reader, not for the pack's reader
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
+    return exporter
+
+
+def export_html(notebook: "str | Path", html_path: "str | Path", title: str, language: str = "en") -> Path:
+    """Export an executed notebook to a self-contained HTML page without code cells, written atomically
+    (``<html lang>``: ``language``, so a French page is read, hyphenated and spell-checked as French)."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    nb.metadata["title"] = title
+    nb.metadata.pop("widgets", None)
     resources = {
         "cpas_vega_bundle": vega_bundle().replace("</script", "<\\/script"),
         "cpas_pack_css": (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8"),
     }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    out = Path(html_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(body, encoding="utf-8")
-    return out
+    body, _ = _exporter(language).from_notebook_node(nb, resources=resources)
+    return write_atomically(Path(html_path), body.encode("utf-8"))
 
 
-def run_notebook(name: str, out_dir: "str | Path", parameters: dict, *, what: str) -> Path:
+def partial_path(final: Path) -> Path:
+    """A hidden temporary name beside ``final`` (same folder, so renaming it into place is atomic)."""
+    return final.with_name(f".{final.stem}.{uuid.uuid4().hex[:8]}.partial{final.suffix}")
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = partial_path(path)
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def run_notebook(name: str, out_dir: "str | Path", parameters: dict, *, what: str,
+                 kernel: "WarmKernel | None" = None, executed: "Path | None" = None) -> Path:
     """Execute ``notebooks/<name>`` with papermill into ``<out_dir>/notebooks/<name>``; return that path.
 
     ``what`` names the notebook in errors ("the pack notebook"): a missing notebook or a failing cell is a
-    ``PackError`` sentence naming the cell and where the executed notebook was kept.
+    ``PackError`` sentence naming the cell and where the executed notebook was kept. ``kernel``: a warm kernel
+    to reuse (a batch keeps one per worker); without it a kernel is started for this run and stopped after.
+    ``executed``: another place for the executed notebook. The kernel's console chatter goes to
+    ``outputs/logs/notebooks.log``, not to the terminal.
     """
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+    from cpas_kit.packs.engine import WarmKernel, notebook_log  # engine imports jupyter_client: only here
 
-
-    source = notebooks_dir() / name
-    if not source.is_file():
-        raise PackError(f"{what} {source} is missing; run cpas from the project folder or set CPAS_HOME")
-    executed = Path(out_dir) / "notebooks" / name
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        pm.execute_notebook(str(source), str(executed), parameters=parameters, kernel_name="python3",
-                            progress_bar=False, cwd=str(notebooks_dir()))
-    except PapermillExecutionError as exc:
-        raise PackError(f"{what} failed at cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                        f"(the executed notebook is at {executed})") from None
-    return executed
+    executed = executed or Path(out_dir) / "notebooks" / name
+    if kernel is not None:
+        return kernel.run(name, executed, parameters, what=what)
+    with notebook_log() as log:
+        own = WarmKernel(log)
+        try:
+            return own.run(name, executed, parameters, what=what)
+        finally:
+            own.shutdown()

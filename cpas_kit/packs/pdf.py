@@ -6,10 +6,15 @@ HTML (which prints to PDF from any browser). The browser is ``$CPAS_CHROMIUM`` w
 else ``chromium``, ``chromium-browser`` on the ``PATH``, else ``/usr/bin/chromium``.
 
 The page size comes from the page's own CSS (``@page { size: A4 }``); Chromium's default is Letter.
+
+:class:`PdfPrinter` keeps **one** browser for many PDFs (a batch prints every factsheet with it; ``cpas pack``
+starts it once): Playwright drives the same Chromium (``executable_path``), started on the first PDF and
+closed with the printer. Without Playwright it falls back to :func:`html_to_pdf`, one browser run per PDF.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -149,6 +154,97 @@ def _tail(log: Path, lines: int = 3) -> str:
     return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:] if line.strip())
 
 
+class PdfPrinter:
+    """One headless Chromium kept open for every PDF printed through it (see the module docstring).
+
+    Use as a context manager, or call :meth:`close`; the browser is started on the first :meth:`print`.
+    """
+
+    def __init__(self, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.timeout = timeout
+        self.printed = 0
+        self._playwright = None
+        self._browser = None
+        self._context = None
+
+    def __enter__(self) -> "PdfPrinter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _open(self, browser: str) -> bool:
+        """Start the browser; ``False`` when Playwright is not installed (then each PDF runs its own browser)."""
+        if self._browser is not None:
+            return True
+        try:
+            from playwright.sync_api import sync_playwright  # only when a PDF is printed: it starts a driver
+        except ImportError:
+            return False
+        try:
+            asyncio.get_running_loop()
+            return False  # inside an event loop (a notebook) Playwright's sync API cannot run
+        except RuntimeError:
+            pass
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(
+                executable_path=browser, headless=True, timeout=self.timeout * 1000,
+                args=[flag for flag in CHROMIUM_FLAGS if flag not in ("--headless", "--virtual-time-budget=10000")])
+            self._context = self._browser.new_context()
+        except Exception as exc:  # noqa: BLE001 - Playwright's errors are many; all mean "this browser won't start"
+            self.close()
+            raise PdfError(f"Chromium ({browser}) could not be started to print PDFs: "
+                           f"{str(exc).splitlines()[0]}") from None
+        return True
+
+    def print(self, html_path: "str | Path", pdf_path: "str | Path") -> Path | None:
+        """Print a local HTML file to ``pdf_path`` (written aside, then renamed); ``None`` without a browser."""
+        route = pdf_route()
+        if route.browser is None:
+            return None
+        if not self._open(route.browser):
+            return html_to_pdf(html_path, pdf_path, timeout=self.timeout)
+        html = Path(html_path).resolve()
+        if not html.is_file():
+            raise PdfError(f"cannot make a PDF of {html}: the HTML file does not exist")
+        out = Path(pdf_path).resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.stem}.{uuid.uuid4().hex[:8]}.pdf")
+        page = self._context.new_page()
+        try:
+            page.goto(html.as_uri(), wait_until="load", timeout=self.timeout * 1000)
+            page.pdf(path=str(partial), prefer_css_page_size=True, print_background=True)
+            if not partial.is_file() or partial.read_bytes()[:5] != b"%PDF-":
+                raise PdfError(f"Chromium ({route.browser}) wrote no PDF for {html}")
+            partial.replace(out)
+        except PdfError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a page that will not print is a PdfError sentence
+            raise PdfError(f"Chromium ({route.browser}) could not print {html.name}: "
+                           f"{str(exc).splitlines()[0]}") from None
+        finally:
+            page.close()
+            partial.unlink(missing_ok=True)
+        self.printed += 1
+        return out
+
+    def close(self) -> None:
+        """Close the browser (and Playwright's driver)."""
+        for thing in (self._context, self._browser):
+            try:
+                if thing is not None:
+                    thing.close()
+            except Exception:  # noqa: BLE001 - closing what may already be gone
+                pass
+        if self._playwright is not None:
+            try:
+                self._playwright.stop()
+            except Exception:  # noqa: BLE001
+                pass
+        self._playwright = self._browser = self._context = None
+
+
 _PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
@@ -157,4 +253,4 @@ def pdf_page_count(pdf_path: "str | Path") -> int:
     return len(_PAGE.findall(Path(pdf_path).read_bytes()))
 
 
-__all__ = ["PdfError", "PdfRoute", "html_to_pdf", "pdf_page_count", "pdf_route"]
+__all__ = ["PdfError", "PdfPrinter", "PdfRoute", "html_to_pdf", "pdf_page_count", "pdf_route"]

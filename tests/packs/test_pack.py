@@ -95,6 +95,8 @@ def test_pack_shows_every_indicator_status_and_the_tracker(pack_en: Path):
 def test_pack_in_french(demo_url, tmp_path):
     path = build_pack(make_parameters(mission="UN-DEMO", cycle="2023/24-Q4", db_url=demo_url, language="fr",
                                       output_dir=str(tmp_path)))
+    assert path.name == "pack_fr.html", "French packs never overwrite the English pack.html"
+    assert (tmp_path / "notebooks" / "impact_assessment_pack_fr.ipynb").is_file()
     page = html.unescape(path.read_text(encoding="utf-8"))
     assert "Dossier d'évaluation d'impact" in page
     assert "DONNÉES SYNTHÉTIQUES" in page
