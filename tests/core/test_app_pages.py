@@ -74,8 +74,8 @@ def test_a_good_address_opens_the_app(demo_sqlite_url):
 def test_shared_helpers_take_only_the_allowed_parameters_and_escape():
     assert url_parameters("?mission=A&db_url=sqlite:////etc/x&cycle=2023/24-Q1", ("mission", "cycle")) == {
         "mission": "A", "cycle": "2023/24-Q1"}
-    with pytest.raises(ParametersError, match="^the page address: '2023-24' is not a reporting period"):
-        app_parameters(ContextParameters, ("cycle",), query="cycle=2023-24", mission="X",
+    with pytest.raises(ParametersError, match="^the page address: '2023/24-Q9' is not a reporting period"):
+        app_parameters(ContextParameters, ("cycle",), query="cycle=2023/24-Q9", mission="X",
                        check=lambda p: Period.parse(p.cycle))
     box = message_html("refused", "<b>x</b>", ["<i>y</i>"], prefix="cpas-trk")
     assert 'class="cpas-trk-msg-refused cpas-app-msg-refused"' in box

@@ -104,7 +104,7 @@ def test_the_study_workbook_holds_no_formula_from_data(tmp_path):
                           store_label=EVIL[3], is_synthetic=False, missions=frame, coverage=frame, lacking=[EVIL[4]],
                           trends=frame, ratings=frame, recommendations=frame, fatalities_by_year=frame,
                           fatalities_by_incident=frame.assign(type_of_incident=EVIL[7]), events=frame,
-                          events_by_period=frame, worldbank=frame)
+                          events_by_period=frame, worldbank=frame, quality=frame)
     path = write_xlsx(ctx, tmp_path / "study.xlsx")
     assert formulas_from_data(path) == []
     names = [c.value for c in load_workbook(path)["Missions"]["B"]][1:]

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from cpas_kit.cli.main import main
 from cpas_kit.core.settings import make_parameters
-from cpas_kit.packs.build import build_outputs
+from cpas_kit.packs.build import build_outputs, output_name
 from cpas_kit.store import Store
 from cpas_kit.study.document import build_study, make_study_parameters
 from cpas_kit.tracker.export import export_docx
@@ -72,18 +72,20 @@ def _texts(built: dict, lang: str) -> dict[str, str]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_output_is_built_and_free_of_raw_values(built, lang):
     names = sorted(p.name for p in built["files"][lang])
-    assert names == sorted(["pack.html", "impact_report.docx", "factsheet.html", "tracker.xlsx", "study.html",
-                            "study.xlsx", "tracker.docx"])
+    pack_files = ("pack.html", "impact_report.docx", "factsheet.html", "tracker.xlsx")
+    expected = [*(output_name(n, lang) for n in pack_files), "study.html", "study.xlsx", "tracker.docx"]
+    assert names == sorted(expected)
     found = {name: raw_values(text) for name, text in _texts(built, lang).items()}
     assert {name: hits for name, hits in found.items() if hits} == {}
 
 
 def test_the_recommendation_without_a_lead_section_reads_cleanly(built):
     for lang in LANGUAGES:
-        pack = html_text(built["root"] / lang / "pack.html")
+        pack = html_text(built["root"] / lang / output_name("pack.html", lang))
         line = re.search(re.escape(NO_LEAD) + r" \(([^)]*)\)", pack)
         assert line is not None and not line.group(1).rstrip().endswith(("·", "nan")), line
-        rows = list(load_workbook(built["root"] / lang / "tracker.xlsx")["Tracker"].iter_rows(values_only=True))
+        workbook = load_workbook(built["root"] / lang / output_name("tracker.xlsx", lang))
+        rows = list(workbook["Tracker"].iter_rows(values_only=True))
         mine = [r for r in rows if r[1] == NO_LEAD]
         assert len(mine) == 1 and mine[0][4] in (None, "")  # lead section empty, not "nan"
     report = text_of(built["root"] / "en" / "impact_report.docx")
@@ -92,19 +94,20 @@ def test_the_recommendation_without_a_lead_section_reads_cleanly(built):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_documents_a_person_would_sign_off(built, lang):
-    doc = Document(str(built["root"] / lang / "impact_report.docx"))
+    doc = Document(str(built["root"] / lang / output_name("impact_report.docx", lang)))
     section = doc.sections[0]
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7  # A4
     footer = section.footer._element.xml
     assert "UN-DEMO" in footer and CYCLE in footer and " PAGE " in footer and " NUMPAGES " in footer
-    ws = load_workbook(built["root"] / lang / "tracker.xlsx")["Tracker"]
+    ws = load_workbook(built["root"] / lang / output_name("tracker.xlsx", lang))["Tracker"]
     named = {"en": ("Reporting date (end of the period): 2024-06-30", "Generated on: 20"),
              "fr": ("Date de référence (fin de la période)\u00a0: 2024-06-30", "Produit le\u00a0: 20")}[lang]
     assert all(part in ws["A2"].value for part in named)
-    history = list(load_workbook(built["root"] / lang / "tracker.xlsx")["History"].iter_rows(min_row=2,
+    history = list(load_workbook(built["root"] / lang / output_name("tracker.xlsx", lang))["History"].iter_rows(
+        min_row=2,
                                                                                               values_only=True))
     assert history and not any(str(v).startswith(("{", "[")) for row in history for v in row)
-    pack = html_text(built["root"] / lang / "pack.html")
+    pack = html_text(built["root"] / lang / output_name("pack.html", lang))
     assert "Central African Republic" in pack or "République centrafricaine" in pack
     assert "`" not in pack and "cpas import" not in pack  # no commands for a leadership reader
     study = html_text(built["root"] / f"study_{lang}" / "study.html")

@@ -142,7 +142,7 @@ def test_french_labels_and_parameters():
     with pytest.raises(ParametersError, match="the page address: language"):
         context_parameters(mission="UN-DEMO", query="language=de")
     with pytest.raises(ParametersError, match="cycle"):
-        context_parameters(mission="UN-DEMO", query="cycle=2023-24")
+        context_parameters(mission="UN-DEMO", query="cycle=2023-24-Q9")
 
 
 def test_app_in_french_by_the_missions_language(demo_sqlite_url):
