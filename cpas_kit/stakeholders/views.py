@@ -185,7 +185,8 @@ def pack_section(store: Any, fw: Framework, cycle: str, language: str = "en") ->
         diff = StakeholderStore(store).stakeholder_diff(mission, before, cmap["cycle"])
         changes = Markup(changes_html(diff["changes"], options, area_names, before, cmap["cycle"], language))
     html = render("pack_section.html.j2", language, style=Markup(css()), cycle=cycle, mapped=cmap["cycle"],
-                  n=len(active(rows)), synthetic=bool(cmap["is_synthetic"]), summary=in_language(cmap, "summary", language),
+                  n=len(active(rows)), synthetic=bool(cmap["is_synthetic"]),
+                  summary=in_language(cmap, "summary", language),
                   matrix=Markup(matrix_html(rows, options, language)), changes=changes,
                   per_outcome=Markup(per_outcome_html(rows, fw, options, language)),
                   geography=area_names is not None, national=without_area(rows, language))

@@ -182,3 +182,79 @@ def test_plain_diff_prefers_french_only_when_given(language):
                                                     row | {"code": "B", "stance": "opposed", "note": "why B"}], opts)
     got = [in_language(c, "note", language) for c in out]
     assert got == (["pourquoi", "why B"] if language == "fr" else ["why", "why B"])
+
+
+def test_app_form_saves_and_shows_the_french_note(demo_sqlite_url):
+    from cpas_kit.stakeholders.app import context_app
+    from tests.voila_support import one_widget
+
+    store = Store(demo_sqlite_url)
+    app = context_app(store, MISSION, cycle="2024/25-Q1", language="fr")
+    one_widget(app, "cpas-ctx-by").value = "Planning officer"
+    one_widget(app, "cpas-ctx-pick").value = "ST-04"
+    one_widget(app, "cpas-ctx-stance").value = "neutral"
+    one_widget(app, "cpas-ctx-note").value = "Agreed to a local ceasefire"
+    one_widget(app, "cpas-ctx-note-fr").value = "A accepté un cessez-le-feu local"
+    one_widget(app, "cpas-ctx-save").click()
+    assert "cpas-ctx-msg-ok" in one_widget(app, "cpas-ctx-message").value
+    row = next(r for r in StakeholderStore(store).context_map(MISSION, "2024/25-Q1")["entries"] if r["code"] == "ST-04")
+    assert (row["note"], row["note_fr"]) == ("Agreed to a local ceasefire", "A accepté un cessez-le-feu local")
+    changes = one_widget(app, "cpas-ctx-changes-view").value
+    assert "A accepté un cessez-le-feu local" in changes and "Agreed to a local ceasefire" not in changes
+    assert one_widget(app, "cpas-ctx-note-fr").value == "A accepté un cessez-le-feu local"  # the form keeps it
+    store.close()
+
+
+def _without_french_columns(src, dst) -> None:
+    """Rewrite an exchange file as a store before revision 0011 wrote it: no note_fr / summary_fr columns."""
+    import gzip
+    import hashlib
+
+    with gzip.open(src, "rb") as fh:
+        lines = fh.read().splitlines(keepends=True)
+    manifest, body, cols = json.loads(lines[0]), [], None
+    drop = {"stakeholder_entries": "note_fr", "stakeholder_snapshots": "summary_fr"}
+    for raw in lines[1:]:
+        obj = json.loads(raw)
+        if isinstance(obj, dict):
+            name = obj["table"]
+            cols = manifest["tables"][name]["columns"]
+            skip = cols.index(drop[name]) if name in drop else None
+        elif skip is not None:
+            raw = (json.dumps([v for i, v in enumerate(obj) if i != skip], ensure_ascii=False,
+                              separators=(",", ":")) + "\n").encode()
+        body.append(raw)
+    for name, col in drop.items():
+        manifest["tables"][name]["columns"].remove(col)
+    content = b"".join(body)
+    manifest |= {"schema_revision": "0009", "content_sha256": hashlib.sha256(content).hexdigest(),
+                 "content_bytes": len(content)}
+    dst.write_bytes(gzip.compress((json.dumps(manifest) + "\n").encode()) + gzip.compress(content))
+
+
+def test_an_exchange_file_from_before_the_french_columns_still_merges(demo_sqlite_url, sqlite_url, tmp_path):
+    from cpas_kit.exchange.bundle import export_mission
+    from cpas_kit.exchange.merge import merge_file
+
+    demo = Store(demo_sqlite_url)
+    new_file = export_mission(demo, MISSION, tmp_path / "new.jsonl.gz", actor="mission").file
+    old_file = tmp_path / "old.jsonl.gz"
+    _without_french_columns(new_file, old_file)
+    again = merge_file(demo, old_file, actor="hq")  # the same content, less the French: nothing to merge
+    assert again.tables["stakeholder_entries"]["conflicts"] == 0 and again.tables["stakeholder_entries"][
+        "imported"] == 0
+    hq = Store(sqlite_url)
+    result = merge_file(hq, old_file, actor="hq")
+    counts = result.tables["stakeholder_entries"]
+    with demo.engine.connect() as conn:
+        expected = conn.execute(text("SELECT count(*) FROM stakeholder_entries")).scalar_one()
+    assert counts["imported"] == expected == 30  # 14 + 16 rows (15 on the map and ST-14 removed)
+    diff = StakeholderStore(hq).stakeholder_diff(MISSION, "2022/23-Q4", "2023/24-Q4")
+    assert len(diff["changes"]) == 8 and all(c["note"] and c["note_fr"] is None for c in diff["changes"])
+    hq2 = Store(f"sqlite:///{tmp_path / 'hq2.sqlite'}")
+    merge_file(hq2, new_file, actor="hq")  # today's file carries the French text
+    _, fr = _demo_yaml_french()
+    assert {c["code"]: c["note_fr"] for c in StakeholderStore(hq2).stakeholder_diff(
+        MISSION, "2022/23-Q4", "2023/24-Q4")["changes"]} == fr
+    for s in (demo, hq, hq2):
+        s.close()
