@@ -96,7 +96,7 @@ def _list(store: Any, args: argparse.Namespace) -> int:
 
 def _plain(entry: dict[str, Any]) -> dict[str, Any]:
     keep = ("code", "name", "name_fr", "type", "level", "areas", "stance", "influence", "interests", "perception",
-            "engagement", "outcomes", "status", "note", "updated_at", "updated_by")
+            "engagement", "outcomes", "status", "note", "note_fr", "updated_at", "updated_by")
     return {k: entry.get(k) for k in keep}
 
 

@@ -181,6 +181,7 @@ class ContextApp:
         self.outcomes_pick = SelectMultiple(rows=8, layout=WIDE)
         self.note = Textarea(placeholder=t("ctx_note_hint", lang),
                              layout=Layout(width="36em", max_width="100%", height="4.5em"))
+        self.note_fr = Textarea(layout=Layout(width="36em", max_width="100%", height="4.5em"))
         self.save_button = classed(Button(description=t("ctx_save", lang), button_style="primary",
                                           layout=Layout(width="auto")), "cpas-ctx-save")
         self.remove_button = classed(Button(description=t("ctx_remove", lang), button_style="warning",
@@ -196,6 +197,7 @@ class ContextApp:
         fields += [labelled(self.texts[f], t(f"sh_{f}", lang), f"cpas-ctx-{f}") for f in TEXT_FIELDS]
         fields += [labelled(self.outcomes_pick, t("sh_outcomes", lang), "cpas-ctx-outcomes"),
                    labelled(self.note, t("sh_note", lang), "cpas-ctx-note"),
+                   labelled(self.note_fr, t("sh_note_fr", lang), "cpas-ctx-note-fr"),
                    HBox([self.save_button, self.remove_button])]
         self.form = VBox(fields, layout=Layout(width="38em", max_width="100%", padding="0 16px 0 0"))
 
@@ -226,7 +228,9 @@ class ContextApp:
             widget.value = (row or {}).get(f) or ""
         offered = dict(self.outcomes_pick.options).values()
         self.outcomes_pick.value = tuple(o for o in (row or {}).get("outcomes", []) if o in offered)
-        self.note.value = (row or {}).get("note") or "" if state["mapped_in"] == self.cycle_pick.value else ""
+        this_cycle = state["mapped_in"] == self.cycle_pick.value
+        self.note.value = (row or {}).get("note") or "" if this_cycle else ""
+        self.note_fr.value = (row or {}).get("note_fr") or "" if this_cycle else ""
         self.remove_button.disabled = row is None
 
     def _read_map(self, cycles: list[str], wanted: str) -> bool:
@@ -355,7 +359,7 @@ class ContextApp:
                   **{f: w.value for f, w in self.enums.items()}, "areas": list(self.areas_pick.value),
                   "outcomes": list(self.outcomes_pick.value), **{f: w.value for f, w in self.texts.items()}}
         result = self.sh.save_stakeholder(self.mission, cycle, values, actor=by, note=self.note.value or None,
-                                          source=SOURCE)
+                                          source=SOURCE, note_fr=self.note_fr.value or None)
         what = f"{values['name'].strip()} ({values['code']}), {cycle}"
         self.message.value = ctx_message("ok", t("ctx_unchanged" if result == "unchanged" else "ctx_saved",
                                                  self.lang).format(what=what))
@@ -367,7 +371,7 @@ class ContextApp:
             return
         what = f"{self.name.value.strip()} ({self.pick.value})"
         self.sh.remove_stakeholder(self.mission, self.cycle_pick.value, self.pick.value,
-                                   note=self.note.value or None, actor=by)
+                                   note=self.note.value or None, actor=by, note_fr=self.note_fr.value or None)
         self.message.value = ctx_message("ok", t("ctx_removed", self.lang).format(cycle=self.cycle_pick.value,
                                                                                    what=what))
         self.refresh()

@@ -298,7 +298,8 @@ def entries_from_framework(fw: Framework, options: StakeholderOptions) -> list[S
 # -- context-mapping files (the demo's snapshots) ------------------------------------------------------
 def read_context_file(path: Any) -> tuple[str, list[dict[str, Any]]]:
     """A context-mapping YAML (see ``cpas_kit/data/demo/UN-DEMO_context.yaml``) as its mission and one
-    ``{cycle, summary, entries, removed, notes}`` per snapshot, each snapshot's changes applied to the previous."""
+    ``{cycle, summary, summary_fr, entries, removed, notes, notes_fr}`` per snapshot, each snapshot's changes applied
+    to the previous. ``summary_fr`` and a change's ``note_fr`` (its French text) are optional."""
     from pathlib import Path
 
     doc = load_yaml(Path(path).read_text(encoding="utf-8"), str(path))
@@ -307,6 +308,8 @@ def read_context_file(path: Any) -> tuple[str, list[dict[str, Any]]]:
     for snap in doc["snapshots"]:
         notes: dict[str, str] = {}
         removed: dict[str, str] = {}
+        notes_fr = {(change.get("add") or change.get("set") or {}).get("code") or change.get("remove"):
+                    change["note_fr"] for change in snap.get("changes", []) if change.get("note_fr")}
         for e in snap.get("entries", []):
             current[e["code"]] = dict(e)
         for change in snap.get("changes", []):
@@ -322,14 +325,15 @@ def read_context_file(path: Any) -> tuple[str, list[dict[str, Any]]]:
                 removed[code] = change["note"]
                 continue
             notes[code] = change["note"]
-        out.append({"cycle": snap["cycle"], "summary": snap.get("summary"), "entries": list(current.values()),
-                     "removed": removed, "notes": notes})
+        out.append({"cycle": snap["cycle"], "summary": snap.get("summary"), "summary_fr": snap.get("summary_fr"),
+                    "entries": list(current.values()), "removed": removed, "notes": notes, "notes_fr": notes_fr})
     return doc["mission"], out
 
 
 # -- comparing two cycles ---------------------------------------------------------------------------
 def diff_entries(before: list[dict[str, Any]], after: list[dict[str, Any]], options: StakeholderOptions,
-                 notes: dict[str, list[tuple[str, str]]] | None = None) -> list[dict[str, Any]]:
+                 notes: dict[str, list[tuple[str, str]]] | None = None,
+                 notes_fr: dict[str, list[tuple[str, str]]] | None = None) -> list[dict[str, Any]]:
     """What changed from one snapshot to another, one record per stakeholder that changed.
 
     ``before``/``after`` are snapshot rows (with ``status``); removed rows count as absent. Each record:
@@ -337,28 +341,32 @@ def diff_entries(before: list[dict[str, Any]], after: list[dict[str, Any]], opti
     to}]``), ``stance_move`` (``better``/``worse``/None: towards or away from the first stance option),
     ``influence_move`` (``up``/``down``/None) and ``note`` (the recorded reasons; ``notes`` maps a code to
     the ``(cycle, reason)`` recorded in every snapshot between the two cycles, shown with their cycle when
-    there are several).
+    there are several); ``name_fr`` and ``note_fr`` are the French name and reasons (``notes_fr``, or the row's own
+    ``note_fr``), None where none was given.
     """
     old = {r["code"]: r for r in before if r.get("status", ACTIVE) == ACTIVE}
     new_all = {r["code"]: r for r in after}
     new = {c: r for c, r in new_all.items() if r.get("status", ACTIVE) == ACTIVE}
-    notes = notes or {}
+    notes, notes_fr = notes or {}, notes_fr or {}
     out: list[dict[str, Any]] = []
     order = list(old) + [c for c in new if c not in old]
     for code in order:
         a, b = old.get(code), new.get(code)
         reason = _reasons(notes.get(code), new_all.get(code))
+        reason_fr = _reasons(notes_fr.get(code), new_all.get(code), "note_fr")
         if b is None:
-            out.append({"code": code, "name": a["name"], "change": "removed", "fields": [], "stance_move": None,
-                        "influence_move": None, "note": reason or None})
+            out.append({"code": code, "name": a["name"], "name_fr": a.get("name_fr"), "change": "removed",
+                        "fields": [], "stance_move": None, "influence_move": None, "note": reason or None,
+                        "note_fr": reason_fr or None})
             continue
         fields = changed_fields(a, b)
         if a is not None and not fields:
             continue
         shown = [f for f in fields if not (a is None and not b.get(f))]
-        record = {"code": code, "name": b["name"], "change": "added" if a is None else "changed",
+        record = {"code": code, "name": b["name"], "name_fr": b.get("name_fr"),
+                  "change": "added" if a is None else "changed",
                   "fields": [{"field": f, "from": None if a is None else a.get(f), "to": b.get(f)} for f in shown],
-                  "stance_move": None, "influence_move": None, "note": reason or None}
+                  "stance_move": None, "influence_move": None, "note": reason or None, "note_fr": reason_fr or None}
         if a is not None:
             record["stance_move"] = _move(options, "stance", a, b, ("better", "worse"))
             record["influence_move"] = _move(options, "influence", a, b, ("up", "down"))
@@ -366,10 +374,10 @@ def diff_entries(before: list[dict[str, Any]], after: list[dict[str, Any]], opti
     return out
 
 
-def _reasons(recorded: list[tuple[str, str]] | None, row: dict[str, Any] | None) -> str:
+def _reasons(recorded: list[tuple[str, str]] | None, row: dict[str, Any] | None, column: str = "note") -> str:
     if recorded:
         return recorded[0][1] if len(recorded) == 1 else "; ".join(f"{c}: {n}" for c, n in recorded)
-    return (row or {}).get("note") or ""
+    return (row or {}).get(column) or ""
 
 
 def _move(options: StakeholderOptions, field: str, a: dict[str, Any], b: dict[str, Any],

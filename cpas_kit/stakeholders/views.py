@@ -41,6 +41,11 @@ def display_name(row: dict[str, Any], language: str = "en") -> str:
     return (row.get("name_fr") or row["name"]) if language == "fr" else row["name"]
 
 
+def in_language(row: dict[str, Any], field: str, language: str = "en") -> Any:
+    """``row[field]`` in ``language``: its ``<field>_fr`` when French is asked and given, else the English text."""
+    return (row.get(f"{field}_fr") or row.get(field)) if language == "fr" else row.get(field)
+
+
 def matrix_cells(rows: list[dict[str, Any]], options: StakeholderOptions,
                  language: str = "en") -> dict[tuple[str, str], list[dict[str, Any]]]:
     """Influence × stance: ``{(influence, stance): [entries]}`` for every pair of options (empty cells too)."""
@@ -98,6 +103,7 @@ def changes_html(changes: list[dict[str, Any]], options: StakeholderOptions, are
         return ", ".join(v) if isinstance(v, list) else str(v)
 
     return render("changes.html.j2", language, changes=changes, before=before, after=after, value=value,
+                  name=lambda c: display_name(c, language), note=lambda c: in_language(c, "note", language),
                   summary=diff_summary(changes), field_label=lambda f: t(f"sh_{f}", language))
 
 
@@ -179,7 +185,8 @@ def pack_section(store: Any, fw: Framework, cycle: str, language: str = "en") ->
         diff = StakeholderStore(store).stakeholder_diff(mission, before, cmap["cycle"])
         changes = Markup(changes_html(diff["changes"], options, area_names, before, cmap["cycle"], language))
     html = render("pack_section.html.j2", language, style=Markup(css()), cycle=cycle, mapped=cmap["cycle"],
-                  n=len(active(rows)), synthetic=bool(cmap["is_synthetic"]), summary=cmap["summary"],
+                  n=len(active(rows)), synthetic=bool(cmap["is_synthetic"]),
+                  summary=in_language(cmap, "summary", language),
                   matrix=Markup(matrix_html(rows, options, language)), changes=changes,
                   per_outcome=Markup(per_outcome_html(rows, fw, options, language)),
                   geography=area_names is not None, national=without_area(rows, language))

@@ -356,6 +356,7 @@ stakeholder_snapshots = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("summary_fr", Text),  # 0011: the summary in French (None: French readers see the English one)
     UniqueConstraint("mission_code", "cycle", name="uq_stakeholder_snapshots_cycle"),
 )
 
@@ -380,6 +381,7 @@ stakeholder_entries = Table(
     Column("note", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("updated_by", Text, nullable=False),
+    Column("note_fr", Text),  # 0011: the note (why) in French (None: French readers see the English one)
     UniqueConstraint("snapshot_id", "stakeholder_code", name="uq_stakeholder_entries_code"),
 )
 

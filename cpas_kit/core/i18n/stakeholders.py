@@ -20,6 +20,7 @@ LABELS: dict[str, dict[str, str]] = {
     "sh_engagement": {"en": "Mission's engagement", "fr": "Engagement de la mission"},
     "sh_outcomes": {"en": "Outcomes they matter for", "fr": "Résultats concernés"},
     "sh_note": {"en": "Why (note)", "fr": "Pourquoi (note)"},
+    "sh_note_fr": {"en": "Why, in French (optional)", "fr": "Pourquoi, en français (facultatif)"},
     "sh_register": {"en": "Stakeholders", "fr": "Parties prenantes"},
     "sh_none_for_outcome": {"en": "No stakeholder mapped for this outcome", "fr": "Aucune partie prenante identifiée "
                                                                                 "pour ce résultat"},
