@@ -36,12 +36,21 @@ APP_STYLE = """<style>
 
 
 # -- page-address parameters ---------------------------------------------------------------------------
-def page_query() -> str:
-    """The page address's query string: waits for it when the kernel was preheated by Voila."""
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import get_query_string  # only under a preheating Voila server
+_PREHEATED_QUERY: list[str] = []  # the one request a preheated kernel serves, once it has arrived
 
-        return get_query_string() or ""
+
+def page_query() -> str:
+    """The page address's query string: waits for it when the kernel was preheated by Voila.
+
+    Voila delivers a preheated kernel's request once: a second ``get_query_string()`` would wait for good (the
+    page would never finish loading), so the first answer is kept for every later call in this kernel.
+    """
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        if not _PREHEATED_QUERY:
+            from voila.utils import get_query_string  # only under a preheating Voila server
+
+            _PREHEATED_QUERY.append(get_query_string() or "")
+        return _PREHEATED_QUERY[0]
     return os.environ.get("QUERY_STRING", "")
 
 
