@@ -24,6 +24,7 @@ from cpas_kit.framework.model import Framework
 from cpas_kit.tracker.files import COLUMNS, neutralise, tracker_frame
 from cpas_kit.tracker.store import TrackerStore
 from cpas_kit.tracker.views import history_headers, history_rows
+from cpas_kit.tracker.words import in_language
 
 _FIELDS = [f for f in COLUMNS.values() if f != "priority_code"]
 _WIDTHS = {"text": 60, "actions": 40, "comments": 40}
@@ -34,11 +35,16 @@ def _impact_areas(fw: Framework, language: str) -> dict[str, str]:
     return {p.code: f"{i}. {p.label(language)}" for i, p in enumerate(fw.priorities, start=1)}
 
 
-def _display(field: str, value: Any, language: str) -> Any:
+_NAMES = ("lead_section", "supporting_sections", "endorsed_by")  # sections and bodies, named in the reader's language
+
+
+def _display(field: str, value: Any, language: str, fw: Framework | None = None) -> Any:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     if field in ("decision", "progress"):
         return t(value, language)
+    if field in _NAMES and fw is not None:
+        return in_language(value, fw, language)
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -73,7 +79,7 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
     areas = _impact_areas(fw, language)
     for rec in recs.to_dict("records"):
         values = [areas.get(rec["priority_code"] or "", rec["priority_code"] or ""),
-                  *[_display(f, rec[f], language) for f in _FIELDS], int(rec["id"]),
+                  *[_display(f, rec[f], language, fw) for f in _FIELDS], int(rec["id"]),
                   t("yes", language) if rec["overdue"] else ""]
         ws.append([neutralise(cell_text(v)) for v in values])
         row = ws.max_row
@@ -86,7 +92,7 @@ def export_xlsx(store: Any, mission: str, path: "str | Path", *, cycle: str | No
     for j, name in enumerate(["priority_code", *_FIELDS, "id", "overdue"], start=1):
         ws.column_dimensions[get_column_letter(j)].width = _WIDTHS.get(name, 18)
     ws.freeze_panes = "C6"
-    _history_sheet(wb, TrackerStore(store).recommendation_events(mission), language)
+    _history_sheet(wb, TrackerStore(store).recommendation_events(mission), language, fw)
     return save_workbook(wb, path)
 
 
@@ -103,7 +109,7 @@ def _dates_line(day: date, language: str) -> str:
     return f"{t('reporting_date', language)}{colon}{day.isoformat()} · {t('generation_date', language)}{colon}{made}"
 
 
-def _history_sheet(wb: Workbook, events: pd.DataFrame, language: str) -> None:
+def _history_sheet(wb: Workbook, events: pd.DataFrame, language: str, fw: Framework | None = None) -> None:
     """Every change of every recommendation (the tracker's memory), oldest first, in words: the field, its old
     and its new value (a recommendation's creation is one row per field it was created with)."""
     ws = wb.create_sheet("History")
@@ -112,6 +118,8 @@ def _history_sheet(wb: Workbook, events: pd.DataFrame, language: str) -> None:
     for c in ws[1]:
         c.font = Font(bold=True)
     for ev in history_rows(events, language):
+        if fw is not None and language != "en":  # section and body names, as in the Tracker sheet
+            ev = {**ev, "old": in_language(ev["old"], fw, language), "new": in_language(ev["new"], fw, language)}
         ws.append([int(ev["id"]), *(neutralise(ev[k]) for k in list(headers)[1:])])
         for c in ws[ws.max_row]:
             if isinstance(c.value, str):
