@@ -3,6 +3,7 @@ Helvetica lines, the way a report printed to PDF carries its text layer), a PDF 
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 
@@ -93,7 +94,8 @@ def write_docx(path: Path, blocks: list[tuple[str, str]], *, auto_number: bool =
                         f"</w:footnote>" for i, text in enumerate(footnotes, start=1))
         xml = (f'<w:footnotes {ns}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
                f"</w:footnote>{notes}</w:footnotes>")
-        part = Part(PackURI("/word/footnotes.xml"),
+        word_dir = posixpath.dirname(doc.part.partname)  # the package folder of document.xml
+        part = Part(PackURI(posixpath.join(word_dir, "footnotes.xml")),
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
                     xml.encode("utf-8"), doc.part.package)
         doc.part.relate_to(part, RT.FOOTNOTES)

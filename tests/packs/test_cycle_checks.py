@@ -21,7 +21,7 @@ STORE_BACKENDS = ("sqlite",)
 MISSION = "UN-DEMO"  # framework in force from 2021/22-Q1; synthetic data up to 2023/24-Q4
 
 
-def test_a_cycle_before_the_first_framework_is_refused_in_one_sentence(store, capsys, monkeypatch):
+def test_a_cycle_before_the_first_framework_is_refused_in_one_sentence(store, tmp_path, capsys, monkeypatch):
     with pytest.raises(CycleRefused) as err:
         check_cycle(store, MISSION, "2020/21-Q4")
     message = str(err.value)
@@ -30,7 +30,9 @@ def test_a_cycle_before_the_first_framework_is_refused_in_one_sentence(store, ca
     with pytest.raises(CpasError, match="no results framework"):
         check_cycle(store, "NOPE", "2021/22-Q1")
     monkeypatch.setenv("CPAS_DB_URL", str(store.url))
-    assert main(["pack", "--mission", MISSION, "--cycle", "2020/21-Q4", "--output-dir", "/nonexistent/x"]) == 1
+    out = tmp_path / "never-written"
+    assert main(["pack", "--mission", MISSION, "--cycle", "2020/21-Q4", "--output-dir", str(out)]) == 1
+    assert not (tmp_path / "never-written").exists()  # refused before anything is written
     err_text = capsys.readouterr().err
     assert err_text.startswith("cpas: UN-DEMO's first results framework is in force from 2021/22-Q1") \
         and "unexpected" not in err_text
