@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cpas_kit.data_in.external.admin1 import name_key
-from cpas_kit.data_in.external.countries import Country, other_countries, skipped_note
+from cpas_kit.data_in.external.countries import Country, events_of_the_mission, other_countries
 from cpas_kit.data_in.external.reading import (
     Problems,
     TextFile,
@@ -30,7 +30,6 @@ from cpas_kit.data_in.external.reading import (
     check_unique,
     distinct,
     drop_hxl_rows,
-    drop_rows,
     empty_text,
     first_record,
     identifiers,
@@ -116,18 +115,11 @@ def read_acled(path: str | Path, country: Country | None = None,
     n = len(raw)
     if "actor2" not in present:
         raw, rows = _fold_monadic(raw, rows, notes)
-    late: list[str] = []
-    frame = _events(raw, rows, problems, late)
-    if problems and country is not None:
-        other = other_countries(country, raw["country"], raw.get("iso"), country.iso_numeric, raw.get("iso3"))
-        skip = problems.flagged & set(rows[other].tolist())
-        if skip:
-            notes.append(skipped_note(problems, skip, country))
-            raw, rows = drop_rows(raw, rows, skip)
-            problems, late = Problems(), []
-            frame = _events(raw, rows, problems, late)
-    problems.raise_if_any(n)
-    notes += late
+    def is_other(r: pd.DataFrame) -> np.ndarray:
+        return other_countries(country, r["country"], r.get("iso"), country.iso_numeric,
+                               r.get("iso3"))
+
+    frame = events_of_the_mission(raw, rows, problems, notes, country, _events, is_other, rows_read=n)
     return EventsRead.validate(frame), n
 
 

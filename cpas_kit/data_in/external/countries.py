@@ -7,6 +7,7 @@ line added to :data:`HOSTS`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 
 from cpas_kit.core.errors import CpasError
 from cpas_kit.data_in.external.admin1 import name_key
-from cpas_kit.data_in.external.reading import distinct, spread
+from cpas_kit.data_in.external.reading import Problems, distinct, drop_rows, spread
 
 
 @dataclass(frozen=True)
@@ -109,3 +110,23 @@ def skipped_note(problems, skip: set[int], country: Country) -> str:
     more = f"; and {len(listed) - 10} more problem(s)" if len(listed) > 10 else ""
     return (f"Damaged rows skipped: {len(skip)} row(s) about other countries than {country.names[0]} had problems "
             f"and were left out (they cannot be the mission's): {shown}{more}.")
+
+
+def events_of_the_mission(raw: pd.DataFrame, rows: np.ndarray, problems: Problems, notes: list[str],
+                          country: Country | None, build: Callable[..., pd.DataFrame],
+                          is_other: Callable[[pd.DataFrame], np.ndarray], rows_read: int) -> pd.DataFrame:
+    """``build(raw, rows, problems, late)``'s events of a multi-country file, without the damaged rows that surely
+    belong to another country (one note lists them; the frame is then built again); any problem left raises
+    (its report counts ``rows_read``)."""
+    late: list[str] = []
+    frame = build(raw, rows, problems, late)
+    if problems and country is not None:
+        skip = problems.flagged & set(rows[is_other(raw)].tolist())
+        if skip:
+            notes.append(skipped_note(problems, skip, country))
+            raw, rows = drop_rows(raw, rows, skip)
+            problems, late = Problems(), []
+            frame = build(raw, rows, problems, late)
+    problems.raise_if_any(rows_read)
+    notes += late
+    return frame

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cpas_kit.data_in.external.countries import Country, other_countries, skipped_note
+from cpas_kit.data_in.external.countries import Country, events_of_the_mission, other_countries
 from cpas_kit.data_in.external.reading import (
     Problems,
     TextFile,
@@ -24,7 +24,6 @@ from cpas_kit.data_in.external.reading import (
     check_coordinates,
     check_unique,
     drop_hxl_rows,
-    drop_rows,
     empty_text,
     first_record,
     identifiers,
@@ -110,18 +109,11 @@ def read_ucdp(path: str | Path, country: Country | None = None,
         problems.raise_if_any(0)
     rows = raw.index.to_numpy() + first_data_row
     n = len(raw)
-    late: list[str] = []
-    frame = _events(raw, rows, problems, late)
-    if problems and country is not None:
-        other = other_countries(country, raw["country"], raw.get("country_id"), country.gw, raw.get("iso3"))
-        skip = problems.flagged & set(rows[other].tolist())
-        if skip:
-            notes.append(skipped_note(problems, skip, country))
-            raw, rows = drop_rows(raw, rows, skip)
-            problems, late = Problems(), []
-            frame = _events(raw, rows, problems, late)
-    problems.raise_if_any(n)
-    notes += late
+    def is_other(r: pd.DataFrame) -> np.ndarray:
+        return other_countries(country, r["country"], r.get("country_id"), country.gw,
+                               r.get("iso3"))
+
+    frame = events_of_the_mission(raw, rows, problems, notes, country, _events, is_other, rows_read=n)
     return EventsRead.validate(frame), n
 
 
