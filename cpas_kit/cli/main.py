@@ -56,6 +56,9 @@ EPILOG = """examples:
   cpas export --mission UN-DEMO -o UN-DEMO.jsonl.gz   one compact file to send to headquarters, where:
   cpas merge UN-DEMO.jsonl.gz                 merge it (conflicts are reported, never overwritten)
   cpas a4p                                    A4P+ monitoring page: published CPAS figures beside the store's
+  cpas report check report.docx --mission UN-DEMO   which paragraphs are informed by data, which contradict it
+  cpas boundaries import cod_ab.geojson --mission UN-DEMO --code-field ADM1_PCODE   the mission's own areas
+  cpas store backup -o cpas-backup.sqlite     a consistent copy of the whole store, even while it is in use
 
 The store is the SQLite file .cpas/cpas.sqlite in the project folder unless CPAS_DB_URL names another,
 e.g. CPAS_DB_URL=postgresql+psycopg://user:password@server/cpas for a shared headquarters store."""
